@@ -1,0 +1,25 @@
+export { withLlmTracing } from './wrapper.js';
+export { traceStep, type StepOptions } from './step.js';
+export { traceRecord, type RecordOptions } from './record.js';
+export {
+  injectTraceContext,
+  withSqsTraceContext,
+  withSnsTraceContext,
+  withEventBridgeTraceContext,
+  type MessageAttributeValue,
+} from './inject.js';
+export { getTracer } from './provider.js';
+export { forceFlush, shutdownTracing } from './lifecycle.js';
+export type {
+  AnyHandler,
+  AsyncHandler,
+  Callback,
+  CallbackHandler,
+  ExtractedContext,
+  LambdaContext,
+  LlmTracingOptions,
+  ProviderOptions,
+  TracedHandler,
+  WrapperOptions,
+} from './types.js';
+export type { FlushOutcome } from './flush.js';

@@ -1,0 +1,95 @@
+import { SpanStatusCode, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
+import { env } from './config.js';
+import { extractInvocationParent } from './extract.js';
+import { getPropagator, getTracer } from './provider.js';
+import { recordError } from './errors.js';
+import { safely } from './safe.js';
+import * as S from './semconv.js';
+import { state } from './state.js';
+import { describeEvent, type EventDescription } from './triggers.js';
+import type { LambdaContext, WrapperOptions } from './types.js';
+
+/** One invocation's span and the context its handler runs in. Per call, never module state: invocations overlap. */
+export interface Invocation {
+  span: Span;
+  context: OtelContext;
+  description: EventDescription;
+  ended: boolean;
+}
+
+function coldStart(): boolean {
+  const s = state();
+  const first = !s.invoked;
+  s.invoked = true;
+  // Provisioned concurrency and SnapStart initialise ahead of the request, so no invocation of theirs is cold.
+  const initType = env('AWS_LAMBDA_INITIALIZATION_TYPE');
+  return first && (initType === undefined || initType === 'on-demand');
+}
+
+export function startInvocation(event: unknown, lambdaContext: LambdaContext, options: WrapperOptions): Invocation {
+  const cold = coldStart();
+  const propagator = getPropagator();
+  const fnName = (typeof lambdaContext?.functionName === 'string' && lambdaContext.functionName) || env('AWS_LAMBDA_FUNCTION_NAME') || 'handler';
+  const description = safely('reading the event', () => describeEvent(event, propagator.fields(), fnName), describeEvent(undefined, [], fnName));
+  const custom = options.extractContext
+    ? safely('the extractContext option', () => options.extractContext!(event, lambdaContext), undefined)
+    : undefined;
+  const { parent, links } = extractInvocationParent(description, propagator, custom ?? undefined, lambdaContext);
+
+  const attributes: Attributes = { ...description.attributes, [S.ATTR_FAAS_COLDSTART]: cold };
+  const requestId = lambdaContext?.awsRequestId;
+  if (typeof requestId === 'string') {
+    attributes[S.ATTR_FAAS_INVOCATION_ID] = requestId;
+    attributes[S.ATTR_FAAS_INVOCATION_ID_LEGACY] = requestId;
+  }
+  const arn = lambdaContext?.invokedFunctionArn;
+  if (typeof arn === 'string' && arn.startsWith('arn:')) {
+    attributes[S.ATTR_CLOUD_RESOURCE_ID] = arn;
+    const account = arn.split(':')[4];
+    if (account) attributes[S.ATTR_CLOUD_ACCOUNT_ID] = account;
+  }
+  const span = getTracer().startSpan(description.name, { kind: description.kind, attributes, links }, parent);
+  if (options.requestHook) safely('the requestHook option', () => options.requestHook!(span, event, lambdaContext), undefined);
+  return { span, context: trace.setSpan(parent, span), description, ended: false };
+}
+
+function statusCodeOf(result: unknown, inferStatus200: boolean | undefined): number | undefined {
+  const code = typeof result === 'object' && result !== null ? (result as { statusCode?: unknown }).statusCode : undefined;
+  if (typeof code === 'number' && Number.isInteger(code)) return code;
+  if (typeof code === 'string' && /^\d{3}$/.test(code)) return Number(code);
+  // HTTP API and Function URLs answer 200 to a result that is not a response object.
+  return inferStatus200 && code === undefined ? 200 : undefined;
+}
+
+export function endInvocation(invocation: Invocation, outcome: { result?: unknown; error?: unknown }, options: WrapperOptions): void {
+  if (invocation.ended) return;
+  invocation.ended = true;
+  const { span, description } = invocation;
+  if ('error' in outcome) {
+    recordError(span, outcome.error);
+  } else if (description.attributes[S.ATTR_FAAS_TRIGGER] === S.FAAS_TRIGGER_HTTP) {
+    const status = statusCodeOf(outcome.result, description.inferStatus200);
+    if (status !== undefined) {
+      span.setAttribute(S.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      // A server span is an error only for 5xx: a 4xx is the client's mistake, per the HTTP conventions.
+      if (status >= 500) {
+        span.setAttribute(S.ATTR_ERROR_TYPE, String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    }
+  }
+  if (options.responseHook) safely('the responseHook option', () => options.responseHook!(span, outcome), undefined);
+  span.end();
+}
+
+/** Ends a still-running invocation's span as timed out; the handler itself runs on, untouched. */
+export function salvageInvocation(invocation: Invocation): void {
+  if (invocation.ended) return;
+  invocation.ended = true;
+  const { span } = invocation;
+  span.setAttribute(S.ATTR_ERROR_TYPE, 'timeout');
+  span.setAttribute(S.ATTR_LLM_TIMEOUT_SALVAGED, true);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'Lambda invocation about to time out' });
+  span.end();
+}
+

@@ -1,0 +1,42 @@
+import { SpanKind, context, isSpanContextValid, trace, ROOT_CONTEXT, defaultTextMapGetter, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import { getPropagator, getTracer } from './provider.js';
+import { ATTR_LLM_LINK_SOURCE } from './semconv.js';
+import { runInSpan } from './step.js';
+import { recordAttributes, recordCarrier } from './triggers.js';
+
+export interface RecordOptions {
+  /** Span name; default `process <queue or topic>`. */
+  name?: string;
+  attributes?: Attributes;
+}
+
+/**
+ * Runs `fn` for one queue record (SQS, SNS, EventBridge) in a CONSUMER span tied to the record's producer. When
+ * the invocation span already sits in the producer's trace the record span nests under it and links the
+ * producer; otherwise it is parented on the producer, so the worker's spans still join that trace, and links the
+ * invocation.
+ */
+export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
+  const propagator = getPropagator();
+  const carrier = recordCarrier(record, propagator.fields());
+  const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
+  const producerSpan = producer ? trace.getSpanContext(producer) : undefined;
+  const active = context.active();
+  const activeSpan = trace.getSpanContext(active);
+  const links: Link[] = [];
+  let parent = active;
+  if (producer && producerSpan && isSpanContextValid(producerSpan)) {
+    links.push({ context: producerSpan, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message' } });
+    if (!activeSpan || activeSpan.traceId !== producerSpan.traceId) {
+      parent = producer;
+      if (activeSpan && isSpanContextValid(activeSpan)) links.push({ context: activeSpan });
+    }
+  }
+  const described = recordAttributes(record);
+  const span = getTracer().startSpan(
+    options.name ?? described.name,
+    { kind: SpanKind.CONSUMER, attributes: { ...described.attributes, ...options.attributes }, links },
+    parent,
+  );
+  return context.with(parent, () => runInSpan(span, fn));
+}

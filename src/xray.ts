@@ -1,0 +1,25 @@
+import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+
+const ROOT = /Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})(?:;|$)/;
+const PARENT = /Parent=([0-9a-fA-F]{16})(?:;|$)/;
+const SAMPLED = /Sampled=([01])/;
+
+/**
+ * Lambda's own X-Ray header (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>`) as a span context. X-Ray
+ * trace ids are valid W3C ids once the dash is removed, so the link points at the very trace X-Ray shows.
+ */
+export function parseXRayHeader(header: unknown): SpanContext | undefined {
+  if (typeof header !== 'string' || header.length > 512) return undefined;
+  const root = ROOT.exec(header);
+  const parent = PARENT.exec(header);
+  if (!root || !parent) return undefined;
+  const traceId = `${root[1]}${root[2]}`.toLowerCase();
+  const spanId = parent[1]!.toLowerCase();
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return {
+    traceId,
+    spanId,
+    traceFlags: SAMPLED.exec(header)?.[1] === '1' ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  };
+}
