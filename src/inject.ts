@@ -24,10 +24,11 @@ export interface MessageAttributeValue {
 /** SQS and SNS accept at most ten message attributes; ours yield to the user's and go in order of importance. */
 const MAX_MESSAGE_ATTRIBUTES = 10;
 
-function withMessageAttributes<T extends { MessageAttributes?: Record<string, MessageAttributeValue> | undefined }>(
-  input: T,
-  ctx: OtelContext | undefined,
-): T {
+/** An SQS or SNS input: anything with optional `MessageAttributes`. */
+export type WithMessageAttributes = { MessageAttributes?: Record<string, MessageAttributeValue> | undefined };
+export type WithTraceAttributes<T> = T & { MessageAttributes: Record<string, MessageAttributeValue> };
+
+function withMessageAttributes<T extends object>(input: T & WithMessageAttributes, ctx: OtelContext | undefined): WithTraceAttributes<T> {
   const attributes: Record<string, MessageAttributeValue> = { ...input.MessageAttributes };
   const carrier = injectTraceContext(ctx);
   for (const key of ['traceparent', 'tracestate', 'baggage']) {
@@ -43,18 +44,12 @@ function withMessageAttributes<T extends { MessageAttributes?: Record<string, Me
 }
 
 /** A copy of an SQS `SendMessage` input (or a batch entry) carrying the trace context in its message attributes. */
-export function withSqsTraceContext<T extends { MessageAttributes?: Record<string, MessageAttributeValue> | undefined }>(
-  input: T,
-  ctx?: OtelContext,
-): T {
+export function withSqsTraceContext<T extends object>(input: T & WithMessageAttributes, ctx?: OtelContext): WithTraceAttributes<T> {
   return withMessageAttributes(input, ctx);
 }
 
 /** A copy of an SNS `Publish` input (or a batch entry) carrying the trace context in its message attributes. */
-export function withSnsTraceContext<T extends { MessageAttributes?: Record<string, MessageAttributeValue> | undefined }>(
-  input: T,
-  ctx?: OtelContext,
-): T {
+export function withSnsTraceContext<T extends object>(input: T & WithMessageAttributes, ctx?: OtelContext): WithTraceAttributes<T> {
   return withMessageAttributes(input, ctx);
 }
 
