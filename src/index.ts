@@ -1,5 +1,8 @@
 export { withLlmTracing } from './wrapper.js';
 export { traceStep, type StepOptions } from './step.js';
+export { traceOpenAI, type OpenAITracingOptions } from './openai.js';
+export type { ModelPrice, PriceTable } from './cost.js';
+export type { ContentInfo, ContentRedactor } from './genai-content.js';
 export { traceRecord, type RecordOptions } from './record.js';
 export {
   injectTraceContext,

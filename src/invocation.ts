@@ -3,6 +3,7 @@ import { env } from './config.js';
 import { extractInvocationParent } from './extract.js';
 import { getPropagator, getTracer } from './provider.js';
 import { recordError } from './errors.js';
+import { withOpenSpanSet } from './open-spans.js';
 import { safely } from './safe.js';
 import * as S from './semconv.js';
 import { state } from './state.js';
@@ -15,6 +16,8 @@ export interface Invocation {
   context: OtelContext;
   description: EventDescription;
   ended: boolean;
+  /** Ends spans of this invocation that would otherwise never end (an unconsumed stream, say). */
+  finishOpenSpans: () => void;
 }
 
 function coldStart(): boolean {
@@ -50,7 +53,8 @@ export function startInvocation(event: unknown, lambdaContext: LambdaContext, op
   }
   const span = getTracer().startSpan(description.name, { kind: description.kind, attributes, links }, parent);
   if (options.requestHook) safely('the requestHook option', () => options.requestHook!(span, event, lambdaContext), undefined);
-  return { span, context: trace.setSpan(parent, span), description, ended: false };
+  const { context, finishOpenSpans } = withOpenSpanSet(trace.setSpan(parent, span));
+  return { span, context, description, ended: false, finishOpenSpans };
 }
 
 function statusCodeOf(result: unknown, inferStatus200: boolean | undefined): number | undefined {

@@ -28,7 +28,10 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
     if (!invocation) return invokeHandler(handler, event, lambdaContext);
 
     const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
-      safely('the timeout salvage', () => salvageInvocation(invocation), undefined);
+      safely('the timeout salvage', () => {
+        invocation.finishOpenSpans();
+        salvageInvocation(invocation);
+      }, undefined);
       const margin = Math.min(config.deadlineMarginMs, leadMs / 4);
       void flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), margin));
     });
@@ -41,6 +44,7 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
       throw error;
     } finally {
       disarm();
+      invocation.finishOpenSpans();
       await flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
     }
   };

@@ -1,0 +1,137 @@
+import { env } from './config.js';
+
+export interface ContentInfo {
+  direction: 'input' | 'output';
+  role: string;
+}
+/** Returns the text to record in place of `text`; `undefined` drops the part. */
+export type ContentRedactor = (text: string, info: ContentInfo) => string | undefined;
+
+export interface ContentOptions {
+  capture: boolean;
+  maxChars: number;
+  redact: ContentRedactor | undefined;
+}
+
+export const DEFAULT_CONTENT_MAX_CHARS = 2048;
+
+/** Opt-in only: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`, or the option. */
+export function contentOptions(capture: boolean | undefined, maxChars: number | undefined, redact: ContentRedactor | undefined): ContentOptions {
+  const fromEnv = env('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT')?.toLowerCase() === 'true';
+  const envMax = Number(env('LLM_TRACING_CONTENT_MAX_CHARS'));
+  return {
+    capture: capture ?? fromEnv,
+    maxChars: maxChars ?? (Number.isInteger(envMax) && envMax > 0 ? envMax : DEFAULT_CONTENT_MAX_CHARS),
+    redact,
+  };
+}
+
+type Part =
+  | { type: 'text'; content: string }
+  | { type: 'tool_call'; id?: string; name: string; arguments?: string }
+  | { type: 'tool_call_response'; id?: string; response: string };
+interface Message {
+  role: string;
+  parts: Part[];
+  finish_reason?: string;
+}
+
+/**
+ * Cuts a text so the message stays within the limit. The cut happens before serialisation, so the attribute is
+ * always valid JSON, and a surrogate pair is never split.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+function textOf(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  const texts = content
+    .map((p: unknown) => {
+      const part = p as { type?: unknown; text?: unknown; refusal?: unknown };
+      return typeof part?.text === 'string' ? part.text : typeof part?.refusal === 'string' ? part.refusal : undefined;
+    })
+    .filter((t): t is string => t !== undefined);
+  return texts.length ? texts.join('') : undefined;
+}
+
+export class ContentRecorder {
+  private readonly options: ContentOptions;
+
+  constructor(options: ContentOptions) {
+    this.options = options;
+  }
+
+  get enabled(): boolean {
+    return this.options.capture;
+  }
+
+  private text(text: string, info: ContentInfo): Part | undefined {
+    const redacted = this.options.redact ? this.options.redact(text, info) : text;
+    return redacted === undefined ? undefined : { type: 'text', content: cut(redacted, this.options.maxChars) };
+  }
+
+  /** Chat Completions `messages` → the conventions' input messages and system instructions. */
+  chatInput(messages: unknown): { input: string; system?: string } | undefined {
+    if (!Array.isArray(messages)) return undefined;
+    const input: Message[] = [];
+    const system: Part[] = [];
+    for (const m of messages as { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown }[]) {
+      const role = typeof m?.role === 'string' ? m.role : 'user';
+      const text = textOf(m?.content);
+      const parts: Part[] = [];
+      if (role === 'tool') {
+        const part = text === undefined ? undefined : this.text(text, { direction: 'input', role });
+        if (part?.type === 'text') parts.push({ type: 'tool_call_response', id: String(m.tool_call_id ?? ''), response: part.content });
+      } else if (text !== undefined) {
+        const part = this.text(text, { direction: 'input', role });
+        if (part) parts.push(part);
+      }
+      parts.push(...this.toolCalls(m?.tool_calls));
+      if (role === 'system' || role === 'developer') system.push(...parts);
+      else input.push({ role, parts });
+    }
+    return { input: JSON.stringify(input), ...(system.length ? { system: JSON.stringify(system) } : {}) };
+  }
+
+  /** Responses API `input` (a string or items) and `instructions`. */
+  responsesInput(input: unknown, instructions: unknown): { input: string; system?: string } | undefined {
+    const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
+    const chat = this.chatInput(Array.isArray(items) ? items.filter((i) => typeof (i as { role?: unknown })?.role === 'string') : []);
+    if (!chat) return undefined;
+    if (typeof instructions === 'string') {
+      const part = this.text(instructions, { direction: 'input', role: 'system' });
+      if (part) chat.system = JSON.stringify([part]);
+    }
+    return chat;
+  }
+
+  private toolCalls(calls: unknown): Part[] {
+    if (!Array.isArray(calls)) return [];
+    return calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => ({
+      type: 'tool_call' as const,
+      ...(typeof c?.id === 'string' ? { id: c.id } : {}),
+      name: String(c?.function?.name ?? ''),
+      ...(typeof c?.function?.arguments === 'string' ? { arguments: cut(c.function.arguments, this.options.maxChars) } : {}),
+    }));
+  }
+
+  /** Output messages, one per choice: text, and tool calls by name. */
+  output(choices: { text?: string; toolCalls?: unknown; finishReason?: string }[]): string {
+    const messages: Message[] = choices.map((c) => {
+      const parts: Part[] = [];
+      if (c.text !== undefined) {
+        const part = this.text(c.text, { direction: 'output', role: 'assistant' });
+        if (part) parts.push(part);
+      }
+      parts.push(...this.toolCalls(c.toolCalls));
+      return { role: 'assistant', parts, ...(c.finishReason ? { finish_reason: c.finishReason } : {}) };
+    });
+    return JSON.stringify(messages);
+  }
+}
