@@ -1,4 +1,5 @@
-import { env } from './config.js';
+import { env, intSetting } from './config.js';
+import { DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT } from './provider.js';
 
 export interface ContentInfo {
   direction: 'input' | 'output';
@@ -11,6 +12,8 @@ export interface ContentOptions {
   capture: boolean;
   maxChars: number;
   redact: ContentRedactor | undefined;
+  /** The tracer provider's attribute value limit: a longer value would be cut by the SDK, mid-JSON. */
+  attributeLimit: number;
 }
 
 export const DEFAULT_CONTENT_MAX_CHARS = 2048;
@@ -23,6 +26,8 @@ export function contentOptions(capture: boolean | undefined, maxChars: number | 
     capture: capture ?? fromEnv,
     maxChars: maxChars ?? (Number.isInteger(envMax) && envMax > 0 ? envMax : DEFAULT_CONTENT_MAX_CHARS),
     redact,
+    attributeLimit:
+      intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? intSetting('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
   };
 }
 
@@ -71,9 +76,31 @@ export class ContentRecorder {
     return this.options.capture;
   }
 
-  private text(text: string, info: ContentInfo): Part | undefined {
+  private recorded(text: string, info: ContentInfo): string | undefined {
     const redacted = this.options.redact ? this.options.redact(text, info) : text;
-    return redacted === undefined ? undefined : { type: 'text', content: cut(redacted, this.options.maxChars) };
+    return redacted === undefined ? undefined : cut(redacted, this.options.maxChars);
+  }
+
+  private text(text: string, info: ContentInfo): Part | undefined {
+    const content = this.recorded(text, info);
+    return content === undefined ? undefined : { type: 'text', content };
+  }
+
+  /**
+   * Past the provider's attribute limit the SDK would cut the JSON itself and leave it unparseable, so the texts
+   * are shortened instead, halving the per-text limit until the whole fits.
+   */
+  private json(value: Message[] | Part[]): string {
+    let json = JSON.stringify(value);
+    for (let max = this.options.maxChars; json.length > this.options.attributeLimit && max > 1; json = JSON.stringify(value)) {
+      max = Math.floor(max / 2);
+      for (const part of value.flatMap((v) => ('parts' in v ? v.parts : [v]))) {
+        if (part.type === 'text') part.content = cut(part.content, max);
+        else if (part.type === 'tool_call_response') part.response = cut(part.response, max);
+        else if (part.arguments !== undefined) part.arguments = cut(part.arguments, max);
+      }
+    }
+    return json;
   }
 
   /** Chat Completions `messages` → the conventions' input messages and system instructions. */
@@ -92,11 +119,11 @@ export class ContentRecorder {
         const part = this.text(text, { direction: 'input', role });
         if (part) parts.push(part);
       }
-      parts.push(...this.toolCalls(m?.tool_calls));
+      parts.push(...this.toolCalls(m?.tool_calls, 'input'));
       if (role === 'system' || role === 'developer') system.push(...parts);
       else input.push({ role, parts });
     }
-    return { input: JSON.stringify(input), ...(system.length ? { system: JSON.stringify(system) } : {}) };
+    return { input: this.json(input), ...(system.length ? { system: this.json(system) } : {}) };
   }
 
   /** Responses API `input` (a string or items) and `instructions`. */
@@ -106,19 +133,23 @@ export class ContentRecorder {
     if (!chat) return undefined;
     if (typeof instructions === 'string') {
       const part = this.text(instructions, { direction: 'input', role: 'system' });
-      if (part) chat.system = JSON.stringify([part]);
+      if (part) chat.system = this.json([part]);
     }
     return chat;
   }
 
-  private toolCalls(calls: unknown): Part[] {
+  private toolCalls(calls: unknown, direction: ContentInfo['direction']): Part[] {
     if (!Array.isArray(calls)) return [];
-    return calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => ({
-      type: 'tool_call' as const,
-      ...(typeof c?.id === 'string' ? { id: c.id } : {}),
-      name: String(c?.function?.name ?? ''),
-      ...(typeof c?.function?.arguments === 'string' ? { arguments: cut(c.function.arguments, this.options.maxChars) } : {}),
-    }));
+    return calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => {
+      // Arguments are model output built from the conversation: as sensitive as text, so redacted alike.
+      const args = typeof c?.function?.arguments === 'string' ? this.recorded(c.function.arguments, { direction, role: 'assistant' }) : undefined;
+      return {
+        type: 'tool_call' as const,
+        ...(typeof c?.id === 'string' ? { id: c.id } : {}),
+        name: String(c?.function?.name ?? ''),
+        ...(args !== undefined ? { arguments: args } : {}),
+      };
+    });
   }
 
   /** Output messages, one per choice: text, and tool calls by name. */
@@ -129,9 +160,9 @@ export class ContentRecorder {
         const part = this.text(c.text, { direction: 'output', role: 'assistant' });
         if (part) parts.push(part);
       }
-      parts.push(...this.toolCalls(c.toolCalls));
+      parts.push(...this.toolCalls(c.toolCalls, 'output'));
       return { role: 'assistant', parts, ...(c.finishReason ? { finish_reason: c.finishReason } : {}) };
     });
-    return JSON.stringify(messages);
+    return this.json(messages);
   }
 }

@@ -32,6 +32,14 @@ function template(pathname: string): string {
   return pathname.replace(/\/(resp|chatcmpl|file|batch|msg|run|thread|asst|vs|ft|ftjob)[-_][A-Za-z0-9_-]+/g, '/{id}');
 }
 
+/** node-fetch (openai v4) quotes the whole URL, query included, in its errors: record them without the query. */
+function withoutQuery(error: unknown, url: string): unknown {
+  const q = url.indexOf('?');
+  if (q < 0 || !(error instanceof Error)) return error;
+  const scrub = (text: string | undefined) => text?.split(url).join(url.slice(0, q));
+  return Object.assign(new Error(scrub(error.message)), { name: error.name, stack: scrub(error.stack), code: (error as { code?: unknown }).code });
+}
+
 /**
  * Wraps the client's `fetch`, which the SDK calls once per attempt, retries included: each attempt becomes an
  * HTTP CLIENT span under the model span. Only the method, host, port, path template, status and request id are
@@ -83,7 +91,8 @@ export function traceFetch(original: Fetch): Fetch {
       }
       return response;
     } catch (error) {
-      recordError(attempt, error, openAIErrorType(error) === '_OTHER' ? 'connection_error' : openAIErrorType(error));
+      const type = openAIErrorType(error);
+      recordError(attempt, withoutQuery(error, String(url instanceof Request ? url.url : url)), type === '_OTHER' ? 'connection_error' : type);
       attempt.end();
       throw error;
     }

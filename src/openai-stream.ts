@@ -36,7 +36,9 @@ export function wrapStream<S extends SdkStream>(stream: S, hooks: StreamHooks): 
     hooks.end(outcome, error);
   };
   const controller = stream.controller;
+  let iterating = false;
   async function* iterate() {
+    iterating = true;
     try {
       for await (const item of stream as AsyncIterable<unknown>) {
         hooks.chunk(item);
@@ -50,7 +52,9 @@ export function wrapStream<S extends SdkStream>(stream: S, hooks: StreamHooks): 
       settle('aborted');
     }
   }
-  controller?.signal.addEventListener('abort', () => settle('aborted'), { once: true });
+  // Only for a stream nobody iterates: while iterating, the SDK aborts its controller on the way out of an error
+  // too, before the error reaches us, so the loop above decides.
+  controller?.signal.addEventListener('abort', () => iterating || settle('aborted'), { once: true });
   const StreamClass = stream.constructor as new (iterator: () => AsyncIterator<unknown>, controller?: AbortController) => S;
   return { stream: new StreamClass(iterate, controller), abandon: () => settle('abandoned') };
 }

@@ -48,6 +48,7 @@ class ModelCall {
   private readonly operation: OpenAIOperation;
   private readonly settings: Settings;
   private readonly requestModel: string | undefined;
+  private readonly streaming: boolean;
   private firstChunkAt: number | undefined;
   private chunks = 0;
   private ended = false;
@@ -58,6 +59,7 @@ class ModelCall {
     this.operation = operation;
     this.settings = settings;
     this.requestModel = typeof params.model === 'string' ? params.model : undefined;
+    this.streaming = params.stream === true;
     const { name, attributes } = requestAttributes(operation, params, settings.server());
     this.span = getTracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
     this.summary = new ResponseSummary(settings.content.enabled);
@@ -69,11 +71,15 @@ class ModelCall {
         if (input.system) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, input.system);
       }
     }
-    this.untrack = trackOpenSpan(() => this.end());
+    // Still open when the invocation ends: for a stream, nobody consumed it.
+    this.untrack = trackOpenSpan(() => this.end(this.streaming ? 'abandoned' : undefined));
   }
 
-  chunk(item: unknown): void {
-    this.chunks += 1;
+  /** `delivered` is false for the usage chunk we asked for and hide: the count is what the caller saw. */
+  chunk(item: unknown, delivered: boolean): void {
+    // Already ended as abandoned by its invocation, and iterated after all: the span is closed to writes.
+    if (this.ended) return;
+    if (delivered) this.chunks += 1;
     if (this.firstChunkAt === undefined) {
       this.firstChunkAt = performance.now();
       this.span.setAttribute(G.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.started) / 1000);
@@ -119,9 +125,46 @@ function settingsFor(client: { baseURL?: unknown }, options: OpenAITracingOption
   };
 }
 
+type ClientLike = {
+  baseURL?: unknown;
+  fetch?: unknown;
+  withOptions?: unknown;
+  chat?: { completions?: unknown };
+  responses?: unknown;
+  embeddings?: unknown;
+};
+
+function instrument(c: ClientLike, settings: Settings): void {
+  patch(c.chat?.completions, 'create', 'chat.completions', settings);
+  patch(c.responses, 'create', 'responses', settings);
+  patch(c.embeddings, 'create', 'embeddings', settings);
+  if (typeof c.fetch === 'function' && !(c.fetch as { [TRACED]?: boolean })[TRACED]) {
+    const traced = traceFetch(c.fetch as Fetch);
+    Object.defineProperty(traced, TRACED, { value: true });
+    c.fetch = traced;
+  }
+  if (typeof c.withOptions === 'function' && !(c.withOptions as { [TRACED]?: boolean })[TRACED]) {
+    const original = c.withOptions as (this: unknown, ...args: unknown[]) => unknown;
+    // A clone (v5+) has fresh resource objects and inherits only our fetch: trace it as its parent is traced.
+    const traced = function tracedWithOptions(this: unknown, ...args: unknown[]): unknown {
+      const clone = original.apply(this, args) as ClientLike;
+      safely('tracing a withOptions() clone', () => instrument(clone, { ...settings, server: () => serverAttributes(clone?.baseURL) }), undefined);
+      return clone;
+    };
+    Object.defineProperty(traced, TRACED, { value: true });
+    c.withOptions = traced;
+  }
+}
+
 const isUsageOnlyChunk = (item: unknown): boolean => {
   const chunk = item as { choices?: unknown; usage?: unknown } | null;
   return !!chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && !!chunk.usage;
+};
+
+/** With include_usage the API adds `usage: null` to every chunk; a caller who did not ask for usage never sees it. */
+const dropNullUsage = (item: unknown): void => {
+  const chunk = item as { usage?: unknown } | null;
+  if (chunk && typeof chunk === 'object' && chunk.usage === null) delete chunk.usage;
 };
 
 /**
@@ -148,7 +191,14 @@ function traceMethod(operation: OpenAIOperation, original: Method, settings: Set
     if (!started) return original.call(this, params, requestOptions);
     const { call, injected } = started;
     const callContext = trace.setSpan(context.active(), call.span);
-    const promise = context.with(callContext, () => context.with(withAttemptCounter(call.attempts), () => original.call(this, started.params, requestOptions)));
+    let promise: unknown;
+    try {
+      promise = context.with(callContext, () => context.with(withAttemptCounter(call.attempts), () => original.call(this, started.params, requestOptions)));
+    } catch (error) {
+      // The SDK can refuse a call before any request (bad arguments): the span says so, the caller gets the error.
+      call.end(undefined, error);
+      throw error;
+    }
     if (!isApiPromise(promise)) {
       // Not the SDK shape we know: hand it back untouched, with the span ended rather than left open.
       call.end();
@@ -164,12 +214,21 @@ function traceMethod(operation: OpenAIOperation, original: Method, settings: Set
     );
     return promise._thenUnwrap((data: unknown) => {
       if (isSdkStream(data)) {
+        const hidden = (item: unknown) => injected && isUsageOnlyChunk(item);
         const wrapped = safely(
           'wrapping an OpenAI stream',
           () =>
             wrapStream(data, {
-              chunk: (item) => safely('reading a stream chunk', () => call.chunk(item), undefined),
-              hide: (item) => injected && isUsageOnlyChunk(item),
+              chunk: (item) =>
+                safely(
+                  'reading a stream chunk',
+                  () => {
+                    call.chunk(item, !hidden(item));
+                    if (injected) dropNullUsage(item);
+                  },
+                  undefined,
+                ),
+              hide: hidden,
               end: (outcome, error) => call.end(outcome, error),
             }),
           undefined,
@@ -198,26 +257,13 @@ function patch(target: unknown, key: string, operation: OpenAIOperation, setting
  * Traces an `openai` client (v4 to v7): every `chat.completions.create`, `responses.create` and
  * `embeddings.create` call (and the helpers built on them: `parse`, `stream`, `runTools`) becomes a GenAI CLIENT
  * span, and every HTTP attempt a child span. Returns the same client; the SDK's own API (`withResponse()`,
- * `asResponse()`, streams' `tee()` and `controller`, `_request_id`) is untouched. Safe to call twice.
+ * `asResponse()`, streams' `tee()` and `controller`, `_request_id`) is untouched, and `withOptions()` clones are
+ * traced alike. Safe to call twice.
  */
 export function traceOpenAI<T extends object>(client: T, options: OpenAITracingOptions = {}): T {
   try {
-    const c = client as unknown as {
-      baseURL?: unknown;
-      fetch?: unknown;
-      chat?: { completions?: unknown };
-      responses?: unknown;
-      embeddings?: unknown;
-    };
-    const settings = settingsFor(c, options);
-    patch(c.chat?.completions, 'create', 'chat.completions', settings);
-    patch(c.responses, 'create', 'responses', settings);
-    patch(c.embeddings, 'create', 'embeddings', settings);
-    if (typeof c.fetch === 'function' && !(c.fetch as { [TRACED]?: boolean })[TRACED]) {
-      const traced = traceFetch(c.fetch as Fetch);
-      Object.defineProperty(traced, TRACED, { value: true });
-      c.fetch = traced;
-    }
+    const c = client as unknown as ClientLike;
+    instrument(c, settingsFor(c, options));
   } catch (error) {
     diag.warn('lambda-llm-tracing: traceOpenAI could not instrument this client', error);
   }

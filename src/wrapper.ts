@@ -37,14 +37,16 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
     });
     try {
       const result = await otelContext.with(invocation.context, () => invokeHandler(handler, event, lambdaContext));
+      // Children left open (an unconsumed stream) end before their parent does.
+      invocation.finishOpenSpans();
       safely('ending the invocation span', () => endInvocation(invocation, { result }, options), undefined);
       return result;
     } catch (error) {
+      invocation.finishOpenSpans();
       safely('ending the invocation span', () => endInvocation(invocation, { error }, options), undefined);
       throw error;
     } finally {
       disarm();
-      invocation.finishOpenSpans();
       await flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
     }
   };
