@@ -1,0 +1,452 @@
+/**
+ * One Lambda execution environment: a Node process running a runtime
+ * interface client against our Runtime API, with Lambda's environment
+ * variables, its timeout, and Lambda's freeze: once the response is in and the
+ * runtime is parked in `next` again, the process gets SIGSTOP; the next
+ * invocation sends SIGCONT before the event is delivered.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RuntimeClient } from './client.ts';
+import { RuntimeApi } from './runtime-api.ts';
+import type { AbortError, InvocationOutcome } from './runtime-api.ts';
+
+export interface SandboxConfig {
+  functionName: string;
+  handler: string;
+  /** Task root: the directory holding the built bundle. */
+  codeDir: string;
+  timeoutSeconds: number;
+  memoryMB: number;
+  /** The function's own variables (template, --env-vars, explicit), applied over Lambda's defaults. */
+  environment: Record<string, string>;
+  region: string;
+  client: RuntimeClient;
+  nodeBinary: string;
+  freeze: boolean;
+}
+
+export interface InvokeOptions {
+  clientContext?: unknown;
+  /** Cognito identity (JSON-serialized into Lambda-Runtime-Cognito-Identity). */
+  identity?: unknown;
+  /** X-Ray header; a fresh sampled one is generated when absent. */
+  traceHeader?: string;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  result?: unknown;
+  error?: { errorType: string; errorMessage: string; trace?: string[] };
+  timedOut: boolean;
+  durationMs: number;
+  initDurationMs?: number;
+  coldStart: boolean;
+  logs: string;
+  /** Lambda's REPORT line for this invocation. */
+  report: string;
+  /** Peak RSS of the sandbox process so far, in MB, when it could be read. */
+  maxMemoryUsedMB?: number;
+}
+
+export interface FreezeRecord {
+  frozenAt: number;
+  thawedAt?: number;
+}
+
+/** Lambda gives the runtime about this long between SIGTERM and SIGKILL at shutdown. */
+export const SHUTDOWN_GRACE_MS = 500;
+/** Lambda's limit for the on-demand init phase. */
+export const INIT_TIMEOUT_MS = 10_000;
+const ACCOUNT_ID = '123456789012';
+
+// Every live sandbox process, so that none outlives us (a frozen orphan would stay stopped forever).
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(p: ChildProcess): void {
+  live.add(p);
+  p.once('exit', () => live.delete(p));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    });
+  }
+}
+
+export function newTraceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+}
+
+function logStreamName(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class LambdaSandbox {
+  readonly config: SandboxConfig;
+  readonly api = new RuntimeApi();
+  frozen = false;
+  freezeCount = 0;
+  /** Freeze/thaw times (epoch ms), oldest first. */
+  readonly freezes: FreezeRecord[] = [];
+  private proc: ChildProcess | undefined;
+  private spawnedAt = 0;
+  private initDoneAt: number | undefined;
+  private output = '';
+  private outputCursor = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private shuttingDown = false;
+  private readonly logStream = logStreamName();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(config: SandboxConfig) {
+    this.config = config;
+    this.api.on('idle', () => {
+      // Synchronously, in the request handler of the runtime's `next`: nothing of the runtime's
+      // can run between its `next` call and the freeze.
+      if (this.config.freeze && this.proc && !this.frozen && !this.shuttingDown) this.freezeNow();
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    });
+    this.api.on('runtime-waiting', () => {
+      if (this.initDoneAt === undefined && this.proc) this.initDoneAt = performance.now();
+    });
+    this.api.on('init-error', (e: { body: string; errorType: string | undefined }) => {
+      const parsed = parseErrorBody(e.body, e.errorType ?? 'Runtime.Unknown');
+      this.killProcess();
+      this.api.reset('init error', parsed);
+    });
+  }
+
+  get client(): RuntimeClient['kind'] {
+    return this.config.client.kind;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async start(): Promise<void> {
+    await this.api.start();
+  }
+
+  invoke(event: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
+    const run = this.chain.then(() => this.invokeNow(event, opts));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private buildEnv(): Record<string, string> {
+    const c = this.config;
+    const nodeDir = path.dirname(c.nodeBinary);
+    const runtimeDir = c.client.runtimeDir;
+    const base: Record<string, string> = {
+      AWS_REGION: c.region,
+      AWS_DEFAULT_REGION: c.region,
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      PATH: `${nodeDir}:/usr/local/bin:/usr/bin/:/bin:/opt/bin`,
+      NODE_PATH: [path.join(runtimeDir, 'node_modules'), runtimeDir, c.codeDir].join(':'),
+      // Fake credentials: SDK clients construct fine, any real AWS call fails.
+      AWS_ACCESS_KEY_ID: 'ASIALOCALRUNNERFAKE0',
+      AWS_SECRET_ACCESS_KEY: 'localRunnerFakeSecretAccessKey0000000000',
+      AWS_SESSION_TOKEN: 'localRunnerFakeSessionToken',
+    };
+    const reserved: Record<string, string> = {
+      AWS_LAMBDA_FUNCTION_NAME: c.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memoryMB),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_RUNTIME_API: this.api.address,
+      LAMBDA_TASK_ROOT: c.codeDir,
+      LAMBDA_RUNTIME_DIR: runtimeDir,
+      _HANDLER: c.handler,
+    };
+    return { ...base, ...c.environment, ...reserved };
+  }
+
+  private spawnProcess(): void {
+    const c = this.config;
+    if (!fs.existsSync(c.codeDir)) throw new Error(`code directory ${c.codeDir} does not exist (build the function first)`);
+    this.api.reset('new sandbox');
+    const p = spawn(c.nodeBinary, [c.client.entry, ...c.client.args(c.handler)], {
+      cwd: c.codeDir,
+      env: this.buildEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    track(p);
+    this.proc = p;
+    this.spawnedAt = performance.now();
+    this.initDoneAt = undefined;
+    this.frozen = false;
+    const append = (b: Buffer) => {
+      this.output += b.toString('utf8');
+    };
+    p.stdout!.on('data', append);
+    p.stderr!.on('data', append);
+    p.once('exit', (code, signal) => {
+      if (this.proc !== p) return;
+      this.proc = undefined;
+      this.frozen = false;
+      const status = code !== null ? `exit status ${code}` : `signal: ${signal}`;
+      const id = this.api.currentInvocation()?.requestId;
+      this.api.reset(`runtime exited (${status})`, {
+        errorType: 'Runtime.ExitError',
+        errorMessage: `${id ? `RequestId: ${id} Error: ` : ''}Runtime exited with error: ${status}`,
+      });
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    });
+    p.once('error', (err) => {
+      this.output += `[lambda-runner] could not start ${c.nodeBinary}: ${err.message}\n`;
+    });
+  }
+
+  private killProcess(): void {
+    const p = this.proc;
+    if (!p) return;
+    this.proc = undefined;
+    this.frozen = false;
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+
+  private freezeNow(): void {
+    const pid = this.proc?.pid;
+    if (pid === undefined) return;
+    process.kill(pid, 'SIGSTOP');
+    this.frozen = true;
+    this.freezeCount++;
+    this.freezes.push({ frozenAt: Date.now() });
+  }
+
+  private thaw(): void {
+    const pid = this.proc?.pid;
+    if (pid !== undefined && this.frozen) process.kill(pid, 'SIGCONT');
+    this.frozen = false;
+    const last = this.freezes.at(-1);
+    if (last && last.thawedAt === undefined) last.thawedAt = Date.now();
+  }
+
+  private takeOutput(): string {
+    const s = this.output.slice(this.outputCursor);
+    this.outputCursor = this.output.length;
+    return s;
+  }
+
+  /** Resolves when the runtime is parked in next with no work (frozen if freezing), or it died, or after `ms`. */
+  private waitIdle(ms: number): Promise<boolean> {
+    if (!this.proc) return Promise.resolve(false);
+    if (this.api.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        resolve(this.proc !== undefined && this.api.isIdle());
+      };
+      const t = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
+        resolve(false);
+      }, Math.max(0, ms));
+      this.idleWaiters.push(done);
+    });
+  }
+
+  private async invokeNow(event: unknown, opts: InvokeOptions): Promise<InvokeResult> {
+    if (this.shuttingDown) throw new Error('sandbox is shut down');
+    const c = this.config;
+    const requestId = randomUUID();
+    const timeoutMs = Math.round(c.timeoutSeconds * 1000);
+    let coldStart = false;
+    if (!this.proc) {
+      this.takeOutput(); // whatever a dead process left behind was reported already
+      this.spawnProcess();
+      coldStart = true;
+    } else if (this.frozen) {
+      this.thaw();
+    }
+    const startedAt = performance.now();
+    let deliveredAt: number | undefined;
+    let preLogs = '';
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    let peakAtKill: number | undefined;
+    const onDelivered = (d: { requestId: string; deliveredAt: number }) => {
+      if (d.requestId !== requestId) return;
+      deliveredAt = d.deliveredAt;
+      preLogs = this.takeOutput();
+      timer = setTimeout(() => {
+        timedOut = true;
+        peakAtKill = this.readPeakMemoryMB();
+        this.killProcess();
+        this.api.reset('timeout', {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds`,
+        });
+      }, timeoutMs);
+    };
+    this.api.on('delivered', onDelivered);
+    const initTimer = coldStart
+      ? setTimeout(() => {
+          if (deliveredAt !== undefined) return;
+          this.killProcess();
+          this.api.reset('init timeout', {
+            errorType: 'Runtime.InitTimeout',
+            errorMessage: `RequestId: ${requestId} Error: init phase did not finish within ${INIT_TIMEOUT_MS / 1000} seconds`,
+          });
+        }, INIT_TIMEOUT_MS)
+      : undefined;
+
+    const outcome: InvocationOutcome = await this.api.enqueue({
+      requestId,
+      body: JSON.stringify(event === undefined ? {} : event),
+      timeoutMs,
+      functionArn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${c.functionName}`,
+      traceHeader: opts.traceHeader ?? newTraceHeader(),
+      ...(opts.clientContext !== undefined ? { clientContext: JSON.stringify(opts.clientContext) } : {}),
+      ...(opts.identity !== undefined ? { cognitoIdentity: JSON.stringify(opts.identity) } : {}),
+    });
+    clearTimeout(timer);
+    clearTimeout(initTimer);
+    this.api.off('delivered', onDelivered);
+
+    const endedAt = outcome.at;
+    const durationMs = endedAt - (deliveredAt ?? startedAt);
+    let initDurationMs: number | undefined;
+    if (coldStart) initDurationMs = (this.initDoneAt ?? deliveredAt ?? endedAt) - this.spawnedAt;
+
+    if (outcome.kind !== 'aborted') {
+      // Lambda freezes once the runtime calls next again; the caller's result comes with it.
+      const deadline = (deliveredAt ?? startedAt) + timeoutMs;
+      const idle = await this.waitIdle(deadline - performance.now());
+      if (!idle && this.proc) {
+        this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
+        this.killProcess();
+      }
+    }
+    // Let the pipes deliver what the process wrote before it stopped (or died).
+    await delay(10);
+    const maxMemoryUsedMB = this.readPeakMemoryMB() ?? peakAtKill;
+
+    let result: unknown;
+    let error: InvokeResult['error'];
+    if (outcome.kind === 'response') {
+      result = parseJson(outcome.body);
+    } else if (outcome.kind === 'error') {
+      error = parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled');
+    } else {
+      // Init errors are passed on as the runtime posted them; the sandbox's own errors
+      // (timeout, exit) carry Lambda's "RequestId: ... Error: ..." form.
+      const e: AbortError = outcome.error ?? { errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: ${outcome.reason}` };
+      error = e;
+    }
+
+    const ts = () => new Date().toISOString();
+    let report =
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms` +
+      `\tMemory Size: ${c.memoryMB} MB\tMax Memory Used: ${maxMemoryUsedMB ?? '?'} MB`;
+    if (initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+    if (timedOut) report += '\tStatus: timeout';
+    const body = this.takeOutput();
+    const logs =
+      preLogs +
+      `START RequestId: ${requestId} Version: $LATEST\n` +
+      body +
+      (timedOut ? `${ts()} ${requestId} Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds\n` : '') +
+      `END RequestId: ${requestId}\n${report}\n`;
+
+    return {
+      requestId,
+      ...(outcome.kind === 'response' ? { result } : {}),
+      ...(error ? { error } : {}),
+      timedOut,
+      durationMs,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+      coldStart,
+      logs,
+      report,
+      ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
+    };
+  }
+
+  private readPeakMemoryMB(): number | undefined {
+    const pid = this.proc?.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Math.ceil(Number(m[1]) / 1024) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Thaw, SIGTERM, wait up to SHUTDOWN_GRACE_MS, then SIGKILL. */
+  async shutdown(): Promise<{ exitedGracefully: boolean; logs: string }> {
+    await this.chain;
+    this.shuttingDown = true;
+    const p = this.proc;
+    let exitedGracefully = true;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const closed = new Promise<void>((r) => p.once('close', () => r()));
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      if (this.frozen) this.thaw();
+      p.kill('SIGTERM');
+      const inTime = await Promise.race([exited.then(() => true), delay(SHUTDOWN_GRACE_MS).then(() => false)]);
+      if (!inTime) {
+        exitedGracefully = false;
+        p.kill('SIGKILL');
+        await exited;
+      }
+      // stdio may be held open by grandchildren: don't wait for it forever.
+      await Promise.race([closed, delay(200)]);
+    }
+    this.proc = undefined;
+    this.frozen = false;
+    await this.api.close();
+    return { exitedGracefully, logs: this.takeOutput() };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function parseErrorBody(body: string, fallbackType: string): { errorType: string; errorMessage: string; trace?: string[] } {
+  const v = parseJson(body);
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const trace = Array.isArray(o.trace) ? o.trace.map(String) : Array.isArray(o.stackTrace) ? o.stackTrace.map(String) : undefined;
+    return {
+      errorType: typeof o.errorType === 'string' ? o.errorType : fallbackType,
+      errorMessage: typeof o.errorMessage === 'string' ? o.errorMessage : JSON.stringify(v),
+      ...(trace ? { trace } : {}),
+    };
+  }
+  return { errorType: fallbackType, errorMessage: typeof v === 'string' ? v : body };
+}
