@@ -4,6 +4,7 @@ import { extractInvocationParent } from './extract.js';
 import { getPropagator, getTracer } from './provider.js';
 import { recordError } from './errors.js';
 import { withOpenSpanSet } from './open-spans.js';
+import type { ExportMode } from './export-mode.js';
 import { safely } from './safe.js';
 import * as S from './semconv.js';
 import { state } from './state.js';
@@ -29,7 +30,7 @@ function coldStart(): boolean {
   return first && (initType === undefined || initType === 'on-demand');
 }
 
-export function startInvocation(event: unknown, lambdaContext: LambdaContext, options: WrapperOptions): Invocation {
+export function startInvocation(event: unknown, lambdaContext: LambdaContext, options: WrapperOptions, mode: ExportMode): Invocation {
   const cold = coldStart();
   const propagator = getPropagator();
   const fnName = (typeof lambdaContext?.functionName === 'string' && lambdaContext.functionName) || env('AWS_LAMBDA_FUNCTION_NAME') || 'handler';
@@ -39,7 +40,7 @@ export function startInvocation(event: unknown, lambdaContext: LambdaContext, op
     : undefined;
   const { parent, links } = extractInvocationParent(description, propagator, custom ?? undefined, lambdaContext);
 
-  const attributes: Attributes = { ...description.attributes, [S.ATTR_FAAS_COLDSTART]: cold };
+  const attributes: Attributes = { ...description.attributes, [S.ATTR_FAAS_COLDSTART]: cold, [S.ATTR_LLM_EXPORT_MODE]: mode };
   const requestId = lambdaContext?.awsRequestId;
   if (typeof requestId === 'string') {
     attributes[S.ATTR_FAAS_INVOCATION_ID] = requestId;
@@ -97,3 +98,8 @@ export function salvageInvocation(invocation: Invocation): void {
   span.end();
 }
 
+
+/** A response stream that failed while the handler itself resolved: recorded, the outcome left as it was. */
+export function recordStreamFailure(invocation: Invocation, error: unknown): void {
+  recordError(invocation.span, error);
+}

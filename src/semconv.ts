@@ -56,3 +56,8 @@ export const MESSAGING_SYSTEM_EVENTBRIDGE = 'aws.eventbridge';
 export const ATTR_LLM_LINK_SOURCE = 'llm.link.source';
 /** Ours. Set on an invocation span that was ended by the timeout salvage before the handler settled. */
 export const ATTR_LLM_TIMEOUT_SALVAGED = 'llm.lambda.timeout_salvaged';
+/** Ours. When the invocation's spans were exported: `after-response` (by our extension) or `before-response`. */
+export const ATTR_LLM_EXPORT_MODE = 'llm.export.mode';
+/** Ours. Response streaming: seconds from the invocation's start to the first byte written, and bytes written. */
+export const ATTR_LLM_RESPONSE_TIME_TO_FIRST_BYTE = 'llm.response.time_to_first_byte';
+export const ATTR_LLM_RESPONSE_BYTES = 'llm.response.bytes';

@@ -62,6 +62,11 @@ export interface ProviderOptions {
 
 /** Options of one wrapped handler. */
 export interface WrapperOptions {
+  /**
+   * When spans are exported: `auto` (default; after the response when the `lambda-llm-tracing/extension` module
+   * is loaded, before it otherwise), `after-response` or `before-response`. Or `LLM_TRACING_EXPORT_MODE`.
+   */
+  exportMode?: 'auto' | 'after-response' | 'before-response';
   /** Longest the flush may delay the response, in ms. Default 1000, or `LLM_TRACING_FLUSH_BUDGET_MS`. */
   flushBudgetMs?: number;
   /** Time kept free before the function's deadline, in ms. Default 100, or `LLM_TRACING_DEADLINE_MARGIN_MS`. */

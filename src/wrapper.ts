@@ -1,17 +1,66 @@
 import { context as otelContext } from '@opentelemetry/api';
-import { wrapperConfig } from './config.js';
+import { wrapperConfig, type WrapperConfig } from './config.js';
+import { channel, exportStarted } from './extension-channel.js';
+import { exportMode } from './export-mode.js';
 import { budgetBeforeDeadline, flushWithin } from './flush.js';
 import { invokeHandler } from './handler.js';
-import { endInvocation, salvageInvocation, startInvocation, type Invocation } from './invocation.js';
+import { endInvocation, recordStreamFailure, salvageInvocation, startInvocation, type Invocation } from './invocation.js';
 import { ensureProvider } from './provider.js';
 import { safely } from './safe.js';
+import { copyStreamingMarks, isStreamingHandler, observeResponseStream, type ResponseStream, type StreamingHandler } from './streaming.js';
 import { armTimeoutSalvage, remainingMs } from './timeout.js';
 import type { AnyHandler, LambdaContext, LlmTracingOptions, TracedHandler } from './types.js';
 
 /**
+ * Runs one invocation inside its span: salvage armed, children ended before the span, then the export, either
+ * awaited before returning or, when the extension keeps the sandbox running, handed to it and left to finish
+ * after the response. The handler's result and error pass through as the same objects.
+ */
+async function traced<R>(
+  event: unknown,
+  lambdaContext: LambdaContext,
+  options: LlmTracingOptions,
+  config: WrapperConfig,
+  run: (invocation: Invocation | undefined) => Promise<R>,
+): Promise<R> {
+  // A no-op after the first call; starts a fresh provider after `shutdownTracing()`.
+  safely('starting the tracer provider', () => ensureProvider(options), undefined);
+  const mode = exportMode(options.exportMode);
+  const invocation = safely('starting the invocation span', () => startInvocation(event, lambdaContext, options, mode), undefined);
+  if (!invocation) return run(undefined);
+
+  const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
+    safely('the timeout salvage', () => {
+      invocation.finishOpenSpans();
+      salvageInvocation(invocation);
+    }, undefined);
+    const margin = Math.min(config.deadlineMarginMs, leadMs / 4);
+    void flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), margin));
+  });
+  try {
+    const result = await otelContext.with(invocation.context, () => run(invocation));
+    // Children left open (an unconsumed stream) end before their parent does.
+    invocation.finishOpenSpans();
+    safely('ending the invocation span', () => endInvocation(invocation, { result }, options), undefined);
+    return result;
+  } catch (error) {
+    invocation.finishOpenSpans();
+    safely('ending the invocation span', () => endInvocation(invocation, { error }, options), undefined);
+    throw error;
+  } finally {
+    disarm();
+    const flushed = flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
+    const requestId = lambdaContext?.awsRequestId;
+    if (mode !== 'after-response') await flushed;
+    if (channel().registered && typeof requestId === 'string') exportStarted(requestId, flushed);
+  }
+}
+
+/**
  * Wraps a Lambda handler: one span per invocation, parented on the trace context the event carries, and every
- * queued span flushed before the response is returned, waiting at most the flush budget. The handler's result
- * and error pass through unchanged; telemetry failures never reach the caller.
+ * queued span exported within the flush budget: before the response, or after it when the
+ * `lambda-llm-tracing/extension` module is loaded. A handler made with `awslambda.streamifyResponse` stays a
+ * streaming handler, its span covering the whole stream. Telemetry failures never reach the caller.
  */
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
   handler: AnyHandler<E, R, C>,
@@ -19,35 +68,34 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
 ): TracedHandler<E, R, C> {
   const config = wrapperConfig(options);
   const provider = safely('starting the tracer provider', () => ensureProvider(options), undefined);
-  if (!provider) return async (event: E, lambdaContext: C) => invokeHandler(handler, event, lambdaContext);
+  const streaming = isStreamingHandler(handler);
+  if (!provider) {
+    return streaming ? (handler as unknown as TracedHandler<E, R, C>) : async (event: E, lambdaContext: C) => invokeHandler(handler, event, lambdaContext);
+  }
+  channel().wrapperLoaded = true;
+
+  if (streaming) {
+    const inner = handler as unknown as StreamingHandler<E, C>;
+    const tracedStreaming = async function tracedStreamingHandler(event: E, responseStream: ResponseStream, lambdaContext: C): Promise<unknown> {
+      return traced(event, lambdaContext, options, config, async (invocation) => {
+        const watched = invocation ? safely('watching the response stream', () => observeResponseStream(responseStream, invocation.span, performance.now()), undefined) : undefined;
+        const result = await inner(event, responseStream, lambdaContext);
+        const ended = watched ? await Promise.race([watched, untilDeadline(lambdaContext, config)]) : undefined;
+        if (invocation && ended?.error !== undefined) recordStreamFailure(invocation, ended.error);
+        return result;
+      });
+    };
+    copyStreamingMarks(handler, tracedStreaming);
+    return tracedStreaming as unknown as TracedHandler<E, R, C>;
+  }
 
   return async function tracedHandler(event: E, lambdaContext: C): Promise<R> {
-    // A no-op after the first call; starts a fresh provider after `shutdownTracing()`.
-    safely('starting the tracer provider', () => ensureProvider(options), undefined);
-    const invocation: Invocation | undefined = safely('starting the invocation span', () => startInvocation(event, lambdaContext, options), undefined);
-    if (!invocation) return invokeHandler(handler, event, lambdaContext);
-
-    const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
-      safely('the timeout salvage', () => {
-        invocation.finishOpenSpans();
-        salvageInvocation(invocation);
-      }, undefined);
-      const margin = Math.min(config.deadlineMarginMs, leadMs / 4);
-      void flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), margin));
-    });
-    try {
-      const result = await otelContext.with(invocation.context, () => invokeHandler(handler, event, lambdaContext));
-      // Children left open (an unconsumed stream) end before their parent does.
-      invocation.finishOpenSpans();
-      safely('ending the invocation span', () => endInvocation(invocation, { result }, options), undefined);
-      return result;
-    } catch (error) {
-      invocation.finishOpenSpans();
-      safely('ending the invocation span', () => endInvocation(invocation, { error }, options), undefined);
-      throw error;
-    } finally {
-      disarm();
-      await flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
-    }
+    return traced(event, lambdaContext, options, config, () => invokeHandler(handler, event, lambdaContext));
   };
+}
+
+/** The runtime waits for the stream too, but a stream nobody ends must not hold the span past the deadline. */
+function untilDeadline(lambdaContext: LambdaContext, config: WrapperConfig): Promise<undefined> {
+  const ms = Math.max(0, (remainingMs(lambdaContext) ?? 0) - config.deadlineMarginMs);
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
