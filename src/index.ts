@@ -26,3 +26,4 @@ export type {
   WrapperOptions,
 } from './types.js';
 export type { FlushOutcome } from './flush.js';
+export type { StreamingHandler } from './streaming.js';

@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { ATTR_LLM_RESPONSE_BYTES, ATTR_LLM_RESPONSE_TIME_TO_FIRST_BYTE } from './semconv.js';
+import type { Writable } from 'node:stream';
 import type { LambdaContext } from './types.js';
 
 /** The marks `awslambda.streamifyResponse` puts on a handler; the runtime reads them to stream the response. */
@@ -13,7 +14,8 @@ export interface ResponseStream {
   writableFinished?: boolean;
 }
 
-export type StreamingHandler<E, C extends LambdaContext = LambdaContext> = (event: E, responseStream: ResponseStream, context: C) => Promise<unknown>;
+/** A response-streaming handler; `S` is whatever stream type the handler declares (a Writable underneath). */
+export type StreamingHandler<E, C extends LambdaContext = LambdaContext, S = Writable> = (event: E, responseStream: S, context: C) => Promise<unknown>;
 
 export function isStreamingHandler(handler: unknown): boolean {
   return typeof handler === 'function' && (handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response';

@@ -9,6 +9,7 @@ import { ensureProvider } from './provider.js';
 import { safely } from './safe.js';
 import { copyStreamingMarks, isStreamingHandler, observeResponseStream, type ResponseStream, type StreamingHandler } from './streaming.js';
 import { armTimeoutSalvage, remainingMs } from './timeout.js';
+import type { Writable } from 'node:stream';
 import type { AnyHandler, LambdaContext, LlmTracingOptions, TracedHandler } from './types.js';
 
 /**
@@ -64,21 +65,30 @@ async function traced<R>(
  */
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
   handler: AnyHandler<E, R, C>,
+  options?: LlmTracingOptions,
+): TracedHandler<E, R, C>;
+export function withLlmTracing<E = unknown, C extends LambdaContext = LambdaContext, S = Writable>(
+  handler: StreamingHandler<E, C, S>,
+  options?: LlmTracingOptions,
+): StreamingHandler<E, C, S>;
+export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext, S = Writable>(
+  handler: AnyHandler<E, R, C> | StreamingHandler<E, C, S>,
   options: LlmTracingOptions = {},
-): TracedHandler<E, R, C> {
+): TracedHandler<E, R, C> | StreamingHandler<E, C, S> {
   const config = wrapperConfig(options);
   const provider = safely('starting the tracer provider', () => ensureProvider(options), undefined);
   const streaming = isStreamingHandler(handler);
   if (!provider) {
-    return streaming ? (handler as unknown as TracedHandler<E, R, C>) : async (event: E, lambdaContext: C) => invokeHandler(handler, event, lambdaContext);
+    return streaming ? (handler as StreamingHandler<E, C, S>) : async (event: E, lambdaContext: C) => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext);
   }
   channel().wrapperLoaded = true;
 
   if (streaming) {
-    const inner = handler as unknown as StreamingHandler<E, C>;
-    const tracedStreaming = async function tracedStreamingHandler(event: E, responseStream: ResponseStream, lambdaContext: C): Promise<unknown> {
+    const inner = handler as StreamingHandler<E, C, S>;
+    const tracedStreaming = async function tracedStreamingHandler(event: E, responseStream: S, lambdaContext: C): Promise<unknown> {
       return traced(event, lambdaContext, options, config, async (invocation) => {
-        const watched = invocation ? safely('watching the response stream', () => observeResponseStream(responseStream, invocation.span, performance.now()), undefined) : undefined;
+        const stream = responseStream as unknown as ResponseStream;
+        const watched = invocation ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now()), undefined) : undefined;
         const result = await inner(event, responseStream, lambdaContext);
         const ended = watched ? await Promise.race([watched, untilDeadline(lambdaContext, config)]) : undefined;
         if (invocation && ended?.error !== undefined) recordStreamFailure(invocation, ended.error);
@@ -86,11 +96,11 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
       });
     };
     copyStreamingMarks(handler, tracedStreaming);
-    return tracedStreaming as unknown as TracedHandler<E, R, C>;
+    return tracedStreaming;
   }
 
   return async function tracedHandler(event: E, lambdaContext: C): Promise<R> {
-    return traced(event, lambdaContext, options, config, () => invokeHandler(handler, event, lambdaContext));
+    return traced(event, lambdaContext, options, config, () => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext));
   };
 }
 

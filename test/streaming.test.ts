@@ -44,7 +44,7 @@ describe('response-streaming handlers', () => {
       // Ended after the handler resolved: the span must still cover it.
       setTimeout(() => stream.end(), 60);
     }, 4096);
-    const handler = withLlmTracing(inner) as unknown as (e: unknown, s: Writable, c: unknown) => Promise<unknown>;
+    const handler = withLlmTracing(inner);
     const marks = handler as unknown as Record<symbol, unknown>;
     expect(marks[STREAMING]).toBe('response');
     expect(marks[HIGH_WATER_MARK]).toBe(4096);
@@ -69,7 +69,7 @@ describe('response-streaming handlers', () => {
     const failing = withLlmTracing(streamify(async (_e: unknown, stream: Writable) => {
       stream.write('partial');
       stream.destroy(new Error('client went away'));
-    })) as unknown as (e: unknown, s: Writable, c: unknown) => Promise<unknown>;
+    }));
     const stream = responseStream();
     stream.on('error', () => {});
     await failing({}, stream, lambdaContext());
@@ -77,9 +77,9 @@ describe('response-streaming handlers', () => {
 
     receiver.clear();
     const error = new Error('handler failed');
-    const throwing = withLlmTracing(streamify(async () => {
+    const throwing = withLlmTracing(streamify(async (_e: unknown, _s: Writable) => {
       throw error;
-    })) as unknown as (e: unknown, s: Writable, c: unknown) => Promise<unknown>;
+    }));
     await expect(throwing({}, responseStream(), lambdaContext())).rejects.toBe(error);
     expect(receiver.spans[0]!.status.code).toBe('ERROR');
   });
