@@ -48,6 +48,8 @@ export interface Sandbox {
   freezes: readonly FreezeRecord[];
   /** The client's version when it is aws-lambda-ric. */
   clientVersion: string | undefined;
+  /** Names of the extensions registered through the Extensions API in the current process. */
+  extensions: readonly string[];
   shutdown(): Promise<{ exitedGracefully: boolean; logs: string }>;
 }
 
@@ -125,6 +127,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     },
     get freezes() {
       return sb.freezes;
+    },
+    get extensions() {
+      return sb.extensions.registered();
     },
     shutdown: () => sb.shutdown(),
   };

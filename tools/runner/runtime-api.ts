@@ -8,12 +8,10 @@
  * or in flight: this is the rule Lambda applies ("the runtime AND every
  * extension have called next").
  *
- * Seams for later issues:
- *  - Extensions API (`/2020-01-01/extension/register`, `/event/next`): add a
- *    participant of kind 'extension' per registered extension, answer its
- *    `next` with INVOKE / SHUTDOWN events from `deliver()` / `shutdown()`.
- *    Routes are dispatched through `this.routes` so a module can add them with
- *    `addRoute()` without touching this file's request handling.
+ * The Extensions API lives in extensions-api.ts: it adds a participant per
+ * registered extension through `addRoute()` and the 'delivered'/'reset' events.
+ *
+ * Seam for a later issue:
  *  - Response streaming (`Lambda-Runtime-Function-Response-Mode: streaming`,
  *    chunked body, error trailers): `handleResponse()` already accepts a
  *    chunked body and records `streaming: true`; it buffers the whole stream.
@@ -154,9 +152,22 @@ export class RuntimeApi extends EventEmitter {
 
   /** True when every participant is parked in next and there is no work. */
   isIdle(): boolean {
-    if (this.inFlight || this.queue.length > 0) return false;
+    return !this.inFlight && this.queue.length === 0 && this.allWaiting();
+  }
+
+  /** Lambda hands out the next event only when the runtime and every extension have asked for one. */
+  allWaiting(): boolean {
     for (const p of this.participants.values()) if (!p.waiting) return false;
     return true;
+  }
+
+  /** Set by the runtime's first `next`: from then on, extensions can no longer register. */
+  runtimeReady = false;
+
+  /** A participant other than the runtime parked in its next call: deliver queued work, or report idle. */
+  participantWaiting(): void {
+    if (this.queue.length > 0) this.pump();
+    else if (this.isIdle()) this.emit('idle');
   }
 
   get runtimeWaiting(): boolean {
@@ -195,6 +206,10 @@ export class RuntimeApi extends EventEmitter {
     this.parkedNext = undefined;
     if (parked && !parked.writableEnded) parked.destroy();
     for (const p of this.participants.values()) p.waiting = false;
+    // A new process registers its extensions again.
+    for (const [id, p] of this.participants) if (p.kind === 'extension') this.participants.delete(id);
+    this.runtimeReady = false;
+    this.emit('reset');
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -221,6 +236,7 @@ export class RuntimeApi extends EventEmitter {
     if (this.parkedNext && !this.parkedNext.writableEnded) this.parkedNext.destroy();
     this.parkedNext = res;
     runtime.waiting = true;
+    this.runtimeReady = true;
     req.socket.on('close', () => {
       if (this.parkedNext === res) {
         this.parkedNext = undefined;
@@ -230,12 +246,11 @@ export class RuntimeApi extends EventEmitter {
     // Calling next while an invocation is in flight means the runtime gave up on it (Lambda treats
     // it the same way); nothing to do beyond what the response/error handlers already did.
     this.emit('runtime-waiting');
-    if (this.queue.length > 0) this.pump();
-    else if (this.isIdle()) this.emit('idle');
+    this.participantWaiting();
   }
 
   private pump(): void {
-    if (this.inFlight) return;
+    if (this.inFlight || !this.allWaiting()) return;
     const res = this.parkedNext;
     if (!res || res.writableEnded) return;
     const item = this.queue.shift();
@@ -257,7 +272,7 @@ export class RuntimeApi extends EventEmitter {
     if (inv.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = inv.cognitoIdentity;
     res.writeHead(200, headers);
     res.end(inv.body);
-    this.emit('delivered', { requestId: inv.requestId, deliveredAt, deadlineMs });
+    this.emit('delivered', { requestId: inv.requestId, deliveredAt, deadlineMs, functionArn: inv.functionArn, traceHeader: inv.traceHeader });
   }
 
   private takeInFlight(res: http.ServerResponse, requestId: string): InFlight | undefined {

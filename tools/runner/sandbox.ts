@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RuntimeClient } from './client.ts';
+import { attachExtensionsApi } from './extensions-api.ts';
 import { RuntimeApi } from './runtime-api.ts';
 import type { AbortError, InvocationOutcome } from './runtime-api.ts';
 
@@ -50,6 +51,11 @@ export interface InvokeResult {
   report: string;
   /** Peak RSS of the sandbox process so far, in MB, when it could be read. */
   maxMemoryUsedMB?: number;
+  /**
+   * How long the sandbox stayed thawed after the response, until the runtime and every extension asked for
+   * their next event (what Lambda bills as post-runtime duration).
+   */
+  postRuntimeMs?: number;
 }
 
 export interface FreezeRecord {
@@ -113,8 +119,11 @@ export class LambdaSandbox {
   private readonly logStream = logStreamName();
   private idleWaiters: (() => void)[] = [];
 
+  readonly extensions: { registered: () => string[] };
+
   constructor(config: SandboxConfig) {
     this.config = config;
+    this.extensions = attachExtensionsApi(this.api, () => ({ functionName: config.functionName, functionVersion: '$LATEST', handler: config.handler }));
     this.api.on('idle', () => {
       // Synchronously, in the request handler of the runtime's `next`: nothing of the runtime's
       // can run between its `next` call and the freeze.
@@ -336,10 +345,12 @@ export class LambdaSandbox {
     let initDurationMs: number | undefined;
     if (coldStart) initDurationMs = (this.initDoneAt ?? deliveredAt ?? endedAt) - this.spawnedAt;
 
+    let postRuntimeMs: number | undefined;
     if (outcome.kind !== 'aborted') {
-      // Lambda freezes once the runtime calls next again; the caller's result comes with it.
+      // Lambda freezes once the runtime and every extension call next again; the caller's result comes with it.
       const deadline = (deliveredAt ?? startedAt) + timeoutMs;
       const idle = await this.waitIdle(deadline - performance.now());
+      if (idle) postRuntimeMs = performance.now() - endedAt;
       if (!idle && this.proc) {
         this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
         this.killProcess();
@@ -387,6 +398,7 @@ export class LambdaSandbox {
       logs,
       report,
       ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
+      ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
     };
   }
 
