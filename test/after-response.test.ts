@@ -71,7 +71,7 @@ describe('export after the response', () => {
 
   it('under sam local, and when forced, the export comes before the response', async () => {
     await receiver.setMode({ kind: 'ok' });
-    for (const env of [{ AWS_SAM_LOCAL: 'true' }, { LLM_TRACING_EXPORT_MODE: 'before-response' }]) {
+    for (const env of [{ AWS_SAM_LOCAL: 'true' }, { LLM_TRACING_EXPORT_MODE: 'before-response' }] as Record<string, string>[]) {
       const sb = await sandbox(env);
       const r = await sb.invoke({ n: 3 });
       expect(sb.extensions).toEqual([]);

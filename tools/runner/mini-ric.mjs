@@ -18,6 +18,53 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 let currentRequestId;
 
+// What `awslambda.streamifyResponse` marks a handler with; the same symbols aws-lambda-ric reads.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+
+// The global aws-lambda-ric installs before loading the handler module, which may use it at module scope.
+globalThis.awslambda = {
+  ...globalThis.awslambda,
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (typeof options?.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+/**
+ * The response stream a streaming handler writes to: a chunked POST in Lambda's streaming response mode, so the
+ * runtime API sees each byte as it is written.
+ */
+function openResponseStream(base) {
+  const req = http.request({
+    host: HOST,
+    port: Number(PORT),
+    path: `${base}/response`,
+    method: 'POST',
+    agent,
+    headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming', 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/octet-stream' },
+  });
+  const answered = new Promise((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+  });
+  req.setContentType = (type) => req.setHeader('Content-Type', type);
+  return { stream: req, answered };
+}
+
 function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -98,7 +145,7 @@ async function loadHandler() {
   if (!fn && mod && 'default' in mod) fn = find(mod.default);
   if (!fn) throw namedError('Runtime.HandlerNotFound', `${HANDLER} is undefined or not exported`);
   if (typeof fn !== 'function') throw namedError('Runtime.HandlerNotFound', `${HANDLER} is not a function`);
-  if (fn.length >= 3) {
+  if (fn.length >= 3 && fn[STREAMING] !== 'response') {
     throw namedError(
       'Runtime.CallbackHandlerDeprecated',
       'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
@@ -160,6 +207,13 @@ async function main() {
     currentRequestId = id;
     const base = `/2018-06-01/runtime/invocation/${encodeURIComponent(id)}`;
     try {
+      if (handler[STREAMING] === 'response') {
+        const { stream, answered } = openResponseStream(base);
+        await handler(JSON.parse(next.body), stream, context);
+        if (!stream.writableFinished) await new Promise((r) => stream.on('finish', r));
+        await answered;
+        continue;
+      }
       const result = await handler(JSON.parse(next.body), context);
       await new Promise((r) => setImmediate(r));
       await post(`${base}/response`, result);

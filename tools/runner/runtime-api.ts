@@ -11,10 +11,9 @@
  * The Extensions API lives in extensions-api.ts: it adds a participant per
  * registered extension through `addRoute()` and the 'delivered'/'reset' events.
  *
- * Seam for a later issue:
- *  - Response streaming (`Lambda-Runtime-Function-Response-Mode: streaming`,
- *    chunked body, error trailers): `handleResponse()` already accepts a
- *    chunked body and records `streaming: true`; it buffers the whole stream.
+ * Response streaming (`Lambda-Runtime-Function-Response-Mode: streaming`, a
+ * chunked body) is recorded with the time its first byte arrived, which is
+ * when a Function URL client would have seen it; the body is kept whole.
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
@@ -39,7 +38,7 @@ export interface PendingInvocation {
 
 export type InvocationOutcome =
   // `at` and `deliveredAt` are performance.now() values; `deadlineMs` is epoch ms (the header).
-  | { kind: 'response'; body: string; streaming: boolean; at: number }
+  | { kind: 'response'; body: string; streaming: boolean; at: number; firstByteAt?: number; contentType?: string }
   | { kind: 'error'; body: string; errorType: string | undefined; at: number }
   /** Ended by the sandbox (timeout, process exit, init error): no answer from the runtime. */
   | { kind: 'aborted'; reason: string; error?: AbortError; at: number };
@@ -68,6 +67,8 @@ export type RouteHandler = (
   res: http.ServerResponse,
   match: RegExpExecArray,
   body: Buffer,
+  /** When the first body byte arrived: for a streamed response, when the client would have seen it. */
+  firstDataAt: number | undefined,
 ) => void;
 
 interface Route {
@@ -106,8 +107,8 @@ export class RuntimeApi extends EventEmitter {
     super();
     this.participants.set('runtime', { kind: 'runtime', name: 'runtime', waiting: false });
     this.addRoute('GET', new RegExp(`^${RUNTIME_PREFIX}/invocation/next$`), (req, res) => this.handleNext(req, res));
-    this.addRoute('POST', new RegExp(`^${RUNTIME_PREFIX}/invocation/([^/]+)/response$`), (req, res, m, body) =>
-      this.handleResponse(req, res, decodeURIComponent(m[1] ?? ''), body),
+    this.addRoute('POST', new RegExp(`^${RUNTIME_PREFIX}/invocation/([^/]+)/response$`), (req, res, m, body, firstDataAt) =>
+      this.handleResponse(req, res, decodeURIComponent(m[1] ?? ''), body, firstDataAt),
     );
     this.addRoute('POST', new RegExp(`^${RUNTIME_PREFIX}/invocation/([^/]+)/error$`), (req, res, m, body) =>
       this.handleError(req, res, decodeURIComponent(m[1] ?? ''), body),
@@ -215,7 +216,11 @@ export class RuntimeApi extends EventEmitter {
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = (req.url ?? '/').split('?')[0] ?? '/';
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let firstDataAt: number | undefined;
+    req.on('data', (c: Buffer) => {
+      firstDataAt ??= performance.now();
+      chunks.push(c);
+    });
     req.on('error', () => {});
     req.on('end', () => {
       const body = Buffer.concat(chunks);
@@ -223,7 +228,7 @@ export class RuntimeApi extends EventEmitter {
         if (r.method !== req.method) continue;
         const m = r.pattern.exec(url);
         if (m) {
-          r.handler(req, res, m, body);
+          r.handler(req, res, m, body, firstDataAt);
           return;
         }
       }
@@ -285,12 +290,20 @@ export class RuntimeApi extends EventEmitter {
     return f;
   }
 
-  private handleResponse(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, body: Buffer): void {
+  private handleResponse(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, body: Buffer, firstDataAt: number | undefined): void {
     const f = this.takeInFlight(res, requestId);
     if (!f) return;
     const streaming = (header(req, 'lambda-runtime-function-response-mode') ?? '').toLowerCase() === 'streaming';
     json(res, 202, { status: 'OK' });
-    f.settle({ kind: 'response', body: body.toString('utf8'), streaming, at: performance.now() });
+    const contentType = header(req, 'content-type');
+    f.settle({
+      kind: 'response',
+      body: body.toString('utf8'),
+      streaming,
+      at: performance.now(),
+      ...(streaming && firstDataAt !== undefined ? { firstByteAt: firstDataAt } : {}),
+      ...(contentType ? { contentType } : {}),
+    });
   }
 
   private handleError(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, body: Buffer): void {

@@ -56,6 +56,16 @@ export interface InvokeResult {
    * their next event (what Lambda bills as post-runtime duration).
    */
   postRuntimeMs?: number;
+  /** A response-streaming invocation: what the client received, and when its first byte came. */
+  streamed?: { firstByteMs: number | undefined; contentType: string | undefined; prelude?: unknown; body: string };
+}
+
+/** `awslambda.HttpResponseStream` sends a JSON prelude (status, headers) and eight NUL bytes before the body. */
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+function splitStreamed(body: string, contentType: string | undefined): { prelude?: unknown; body: string } {
+  const cut = body.indexOf('\0'.repeat(8));
+  if (contentType !== HTTP_INTEGRATION || cut < 0) return { body };
+  return { prelude: parseJson(body.slice(0, cut)), body: body.slice(cut + 8) };
 }
 
 export interface FreezeRecord {
@@ -362,7 +372,15 @@ export class LambdaSandbox {
 
     let result: unknown;
     let error: InvokeResult['error'];
-    if (outcome.kind === 'response') {
+    let streamed: InvokeResult['streamed'];
+    if (outcome.kind === 'response' && outcome.streaming) {
+      streamed = {
+        firstByteMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - (deliveredAt ?? startedAt),
+        contentType: outcome.contentType,
+        ...splitStreamed(outcome.body, outcome.contentType),
+      };
+      result = streamed.body;
+    } else if (outcome.kind === 'response') {
       result = parseJson(outcome.body);
     } else if (outcome.kind === 'error') {
       error = parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled');
@@ -399,6 +417,7 @@ export class LambdaSandbox {
       report,
       ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
       ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
+      ...(streamed ? { streamed } : {}),
     };
   }
 
