@@ -1,7 +1,7 @@
 import { SpanStatusCode, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
 import { env } from './config.js';
 import { extractInvocationParent } from './extract.js';
-import { getPropagator, getTracer } from './provider.js';
+import { getPropagator, getTracer, propagatorFields } from './provider.js';
 import { recordError } from './errors.js';
 import { withOpenSpanSet } from './open-spans.js';
 import type { ExportMode } from './export-mode.js';
@@ -34,7 +34,7 @@ export function startInvocation(event: unknown, lambdaContext: LambdaContext, op
   const cold = coldStart();
   const propagator = getPropagator();
   const fnName = (typeof lambdaContext?.functionName === 'string' && lambdaContext.functionName) || env('AWS_LAMBDA_FUNCTION_NAME') || 'handler';
-  const description = safely('reading the event', () => describeEvent(event, propagator.fields(), fnName), describeEvent(undefined, [], fnName));
+  const description = safely('reading the event', () => describeEvent(event, propagatorFields(), fnName), describeEvent(undefined, [], fnName));
   const custom = options.extractContext
     ? safely('the extractContext option', () => options.extractContext!(event, lambdaContext), undefined)
     : undefined;

@@ -72,6 +72,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   s.provider = provider;
   s.tracer = provider.getTracer(TRACER_NAME, VERSION);
   s.propagator = propagator;
+  s.fields = propagator.fields().map((f) => f.toLowerCase());
   if (options.shutdownOnSigterm !== false) s.removeSigtermListener = listenForSigterm();
   return provider;
 }
@@ -83,4 +84,10 @@ export function getTracer(): Tracer {
 
 export function getPropagator(): TextMapPropagator {
   return state().propagator ?? propagation;
+}
+
+/** Header names the propagator reads, lower-cased. */
+export function propagatorFields(): readonly string[] {
+  const s = state();
+  return s.propagator ? s.fields : propagation.fields().map((f) => f.toLowerCase());
 }

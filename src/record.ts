@@ -1,5 +1,5 @@
 import { SpanKind, context, isSpanContextValid, trace, ROOT_CONTEXT, defaultTextMapGetter, type Attributes, type Link, type Span } from '@opentelemetry/api';
-import { getPropagator, getTracer } from './provider.js';
+import { getPropagator, getTracer, propagatorFields } from './provider.js';
 import { ATTR_LLM_LINK_SOURCE } from './semconv.js';
 import { runInSpan } from './step.js';
 import { recordAttributes, recordCarrier } from './triggers.js';
@@ -18,7 +18,7 @@ export interface RecordOptions {
  */
 export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
   const propagator = getPropagator();
-  const carrier = recordCarrier(record, propagator.fields());
+  const carrier = recordCarrier(record, propagatorFields());
   const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
   const producerSpan = producer ? trace.getSpanContext(producer) : undefined;
   const active = context.active();

@@ -18,6 +18,7 @@ export async function shutdownWithin(budgetMs: number): Promise<void> {
   s.provider = undefined;
   s.tracer = undefined;
   s.propagator = undefined;
+  s.fields = [];
   s.removeSigtermListener = undefined;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

@@ -6,6 +6,8 @@ export interface TracingState {
   provider: TracerProvider | undefined;
   tracer: Tracer | undefined;
   propagator: TextMapPropagator | undefined;
+  /** The propagator's header names, lower-cased, computed once: they are read on every invocation. */
+  fields: readonly string[];
   /** Set once the first invocation has started; cold start is a property of the process, not of the provider. */
   invoked: boolean;
   removeSigtermListener: (() => void) | undefined;
@@ -25,6 +27,7 @@ export function state(): TracingState {
     provider: undefined,
     tracer: undefined,
     propagator: undefined,
+    fields: [],
     invoked: false,
     removeSigtermListener: undefined,
     unregister: undefined,
