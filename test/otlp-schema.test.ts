@@ -9,8 +9,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
-import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createExporter } from '../src/exporter.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +60,8 @@ if (!officialSchemaAvailable()) {
     // One provider feeding both exporters, so both encodings carry the very same spans.
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
-      const exporters = [JsonExporter, ProtoExporter].map((E) => new E({ url: receiver.tracesUrl, timeoutMillis: 2000 }));
+      // The exporter the library ships, in both of its protocols: what users' collectors will decode.
+      const exporters = (['http/json', 'http/protobuf'] as const).map((protocol) => createExporter({ endpoint: receiver.tracesUrl, protocol, exportTimeoutMs: 2000 }));
       const provider = new TracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'schema-check', 'faas.max_memory': 512 }),
         spanProcessors: exporters.map((exporter) => new BatchSpanProcessor({ exporter, scheduledDelayMillis: 20 })),
