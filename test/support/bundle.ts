@@ -1,19 +1,27 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Bundles fixture handlers with esbuild the way build.mjs bundles ours: ESM, module entry points first. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 
 const root = new URL('../../', import.meta.url).pathname;
+const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const COMMON: BuildOptions = { bundle: true, platform: 'node', format: 'esm', target: 'node22', mainFields: ['module', 'main'], logLevel: 'silent' };
+
+/** Returns the code directory; the bundle is `index.mjs` in it (handler `index.handler`). */
+export async function bundleFixture(entry: string, prefix = 'llt-fixture-'): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  await build({ ...COMMON, entryPoints: [entry], outfile: path.join(dir, 'index.mjs'), minify: true, banner: { js: BANNER } });
+  return dir;
+}
 
 /**
- * A task root as build.mjs makes one: the handler bundled to index.mjs (ESM, module entry points first) and, when
- * asked, our extension beside it as extension.mjs. Returns the folder and a cleanup.
+ * A task root as build.mjs makes one: the handler (path relative to the repository) bundled to index.mjs and,
+ * when asked, our extension beside it as extension.mjs. Returns the folder and a cleanup.
  */
 export async function bundleFunction(entry: string, opts: { extension?: boolean } = {}): Promise<{ dir: string; cleanup: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'llt-fn-'));
-  const common: BuildOptions = { bundle: true, platform: 'node', format: 'esm', target: 'node22', mainFields: ['module', 'main'], logLevel: 'silent' };
-  await build({ ...common, entryPoints: [join(root, entry)], outfile: join(dir, 'index.mjs'), banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
-  if (opts.extension) await build({ ...common, entryPoints: [join(root, 'src/extension.ts')], outfile: join(dir, 'extension.mjs') });
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = await bundleFixture(path.join(root, entry), 'llt-fn-');
+  if (opts.extension) await build({ ...COMMON, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(dir, 'extension.mjs') });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
