@@ -88,9 +88,11 @@ export class ContentRecorder {
 
   /**
    * Past the provider's attribute limit the SDK would cut the JSON itself and leave it unparseable, so the texts
-   * are shortened instead, halving the per-text limit until the whole fits.
+   * are shortened instead, halving the per-text limit until the whole fits. When even the bare structure of a
+   * long conversation is too long, the oldest messages go first (the latest led to this call); when one alone
+   * does not fit, nothing is recorded rather than broken JSON.
    */
-  private json(value: Message[] | Part[]): string {
+  private json(value: Message[] | Part[]): string | undefined {
     let json = JSON.stringify(value);
     for (let max = this.options.maxChars; json.length > this.options.attributeLimit && max > 1; json = JSON.stringify(value)) {
       max = Math.floor(max / 2);
@@ -100,11 +102,15 @@ export class ContentRecorder {
         else if (part.arguments !== undefined) part.arguments = cut(part.arguments, max);
       }
     }
-    return json;
+    while (json.length > this.options.attributeLimit && value.length > 1) {
+      value = value.slice(1) as Message[] | Part[];
+      json = JSON.stringify(value);
+    }
+    return json.length <= this.options.attributeLimit ? json : undefined;
   }
 
   /** Chat Completions `messages` → the conventions' input messages and system instructions. */
-  chatInput(messages: unknown): { input: string; system?: string } | undefined {
+  chatInput(messages: unknown): { input?: string; system?: string } | undefined {
     if (!Array.isArray(messages)) return undefined;
     const input: Message[] = [];
     const system: Part[] = [];
@@ -123,17 +129,20 @@ export class ContentRecorder {
       if (role === 'system' || role === 'developer') system.push(...parts);
       else input.push({ role, parts });
     }
-    return { input: this.json(input), ...(system.length ? { system: this.json(system) } : {}) };
+    const inputJson = this.json(input);
+    const systemJson = system.length ? this.json(system) : undefined;
+    return { ...(inputJson !== undefined ? { input: inputJson } : {}), ...(systemJson !== undefined ? { system: systemJson } : {}) };
   }
 
   /** Responses API `input` (a string or items) and `instructions`. */
-  responsesInput(input: unknown, instructions: unknown): { input: string; system?: string } | undefined {
+  responsesInput(input: unknown, instructions: unknown): { input?: string; system?: string } | undefined {
     const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
     const chat = this.chatInput(Array.isArray(items) ? items.filter((i) => typeof (i as { role?: unknown })?.role === 'string') : []);
     if (!chat) return undefined;
     if (typeof instructions === 'string') {
       const part = this.text(instructions, { direction: 'input', role: 'system' });
-      if (part) chat.system = this.json([part]);
+      const system = part ? this.json([part]) : undefined;
+      if (system !== undefined) chat.system = system;
     }
     return chat;
   }
@@ -153,7 +162,7 @@ export class ContentRecorder {
   }
 
   /** Output messages, one per choice: text, and tool calls by name. */
-  output(choices: { text?: string; toolCalls?: unknown; finishReason?: string }[]): string {
+  output(choices: { text?: string; toolCalls?: unknown; finishReason?: string }[]): string | undefined {
     const messages: Message[] = choices.map((c) => {
       const parts: Part[] = [];
       if (c.text !== undefined) {

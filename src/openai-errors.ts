@@ -13,8 +13,9 @@ export function openAIErrorType(error: unknown): string {
   if (status !== undefined && status >= 400) return String(status);
   if (/timed out/i.test(message)) return 'timeout';
   if (e.name === 'AbortError' || /was aborted/i.test(message)) return 'aborted';
-  // A reset in the middle of a stream: undici says `terminated`, node-fetch (openai v4) `Premature close`.
-  if (message === 'terminated' || message === 'Premature close' || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.cause?.code === 'UND_ERR_SOCKET') {
+  // A reset in the middle of a stream: undici says `terminated`, node-fetch (openai v4) `Premature close`. Not
+  // undici's `fetch failed`, whose cause can be the same socket error: that one came before any response.
+  if (message === 'terminated' || message === 'Premature close' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') {
     return 'stream_interrupted';
   }
   if (/^Connection error/i.test(message) || /fetch failed|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message)) return 'connection_error';

@@ -153,7 +153,7 @@ export class ResponseSummary {
 
   /** Writes what was gathered onto the span; adds the truncation event when the output was cut short. */
   applyTo(span: Span, requestModel: string | undefined, content: ContentRecorder, prices: PriceTable | undefined): void {
-    const set = (key: string, value: string | number | string[] | undefined) => {
+    const set = (key: string, value: string | number | string[] | undefined): void => {
       if (value !== undefined) span.setAttribute(key, value);
     };
     set(G.ATTR_GEN_AI_RESPONSE_ID, this.id);

@@ -66,10 +66,8 @@ class ModelCall {
     if (settings.content.enabled && operation !== 'embeddings') {
       const input =
         operation === 'responses' ? settings.content.responsesInput(params.input, params.instructions) : settings.content.chatInput(params.messages);
-      if (input) {
-        this.span.setAttribute(G.ATTR_GEN_AI_INPUT_MESSAGES, input.input);
-        if (input.system) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, input.system);
-      }
+      if (input?.input !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_INPUT_MESSAGES, input.input);
+      if (input?.system !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, input.system);
     }
     // Still open when the invocation ends: for a stream, nobody consumed it.
     this.untrack = trackOpenSpan(() => this.end(this.streaming ? 'abandoned' : undefined));

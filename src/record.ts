@@ -1,6 +1,7 @@
 import { SpanKind, context, isSpanContextValid, trace, ROOT_CONTEXT, defaultTextMapGetter, type Attributes, type Link, type Span } from '@opentelemetry/api';
 import { getPropagator, getTracer, propagatorFields } from './provider.js';
 import { ATTR_LLM_LINK_SOURCE } from './semconv.js';
+import { safely } from './safe.js';
 import { runInSpan } from './step.js';
 import { recordAttributes, recordCarrier } from './triggers.js';
 
@@ -17,6 +18,13 @@ export interface RecordOptions {
  * invocation.
  */
 export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
+  // A hostile record (throwing getters, a Proxy) gives a plain span under the invocation, never an error.
+  const started = safely('reading a queue record', () => startRecordSpan(record, options), undefined);
+  if (!started) return runInSpan(getTracer().startSpan(options.name ?? 'process', { kind: SpanKind.CONSUMER, attributes: options.attributes }), fn);
+  return context.with(started.parent, () => runInSpan(started.span, fn));
+}
+
+function startRecordSpan(record: unknown, options: RecordOptions): { span: Span; parent: ReturnType<typeof context.active> } {
   const propagator = getPropagator();
   const carrier = recordCarrier(record, propagatorFields());
   const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
@@ -38,5 +46,5 @@ export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: 
     { kind: SpanKind.CONSUMER, attributes: { ...described.attributes, ...options.attributes }, links },
     parent,
   );
-  return context.with(parent, () => runInSpan(span, fn));
+  return { span, parent };
 }

@@ -1,6 +1,7 @@
 import { context, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
 import { recordError } from './errors.js';
 import { getTracer } from './provider.js';
+import { safely } from './safe.js';
 
 export interface StepOptions {
   attributes?: Attributes;
@@ -12,9 +13,10 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 
 /** Runs `fn` inside `span` and ends the span when `fn` settles, recording a thrown or rejected error. */
 export function runInSpan<T>(span: Span, fn: (span: Span) => T): T {
+  // Recording must not replace the caller's error: a Proxy or an Error with throwing getters can defeat it.
   const fail = (error: unknown) => {
-    recordError(span, error);
-    span.end();
+    safely('recording a step error', () => recordError(span, error), undefined);
+    safely('ending a step span', () => span.end(), undefined);
     throw error;
   };
   let returned: T;

@@ -242,7 +242,8 @@ export class RuntimeApi extends EventEmitter {
     this.parkedNext = res;
     runtime.waiting = true;
     this.runtimeReady = true;
-    req.socket.on('close', () => {
+    // The runtime keeps one socket for all its calls: listen on this call's response, not on the socket.
+    res.once('close', () => {
       if (this.parkedNext === res) {
         this.parkedNext = undefined;
         runtime.waiting = false;
