@@ -1,12 +1,18 @@
 // Bundles each example handler (handlers/*.ts) with esbuild into the folder template.yaml names as its CodeUri:
-// build/lambda/<name>/index.mjs (+ .map) and a minimal package.json, so `sam build` copies it as it is.
+// build/lambda/<name>/index.mjs (+ .map), our in-process Lambda extension beside it as extension.mjs, and a
+// minimal package.json, so `sam build` copies the folder as it is.
 //
 //   node build.mjs [--outdir build/lambda] [--quiet]
 //
-// ESM for Node 22+ (nodejs22.x and nodejs24.x), minified, with source maps (the template sets
+// ESM for the template's runtime (nodejs24.x: target node24), minified, with source maps (the template sets
 // NODE_OPTIONS=--enable-source-maps). `mainFields: module,main` picks the ESM builds of dependencies so unused
 // code is tree-shaken; @aws-sdk/* is left out (the Lambda runtime provides it); the createRequire banner lets
 // CommonJS dependencies `require()` Node built-ins from inside an ESM bundle.
+//
+// extension.mjs is src/extension.ts (the package's `lambda-llm-tracing/extension`) on its own: a function's task
+// root has no node_modules, so the template loads it by path (NODE_OPTIONS=--import /var/task/extension.mjs) and
+// the wrapper then exports after the response. It is loaded on every cold start, so it must stay tiny: no
+// dependencies beyond node:http, no source map, no banner (it needs no `require`).
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,10 +34,29 @@ export const DEFAULT_OUTDIR = 'build/lambda';
 
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** Builds every bundle; returns [{ functionId, name, file, bytes, gzipBytes }]. */
+/** Matches the template's runtime, nodejs24.x (esbuild 0.28 accepts node24). */
+export const TARGET = 'node24';
+
+/** The extension's file name beside each bundle, as template.yaml's NODE_OPTIONS names it under /var/task. */
+export const EXTENSION_FILE = 'extension.mjs';
+
+const ESM = { bundle: true, format: 'esm', platform: 'node', target: TARGET, minify: true, legalComments: 'none', logLevel: 'warning' };
+
+const sizeOf = (file) => {
+  const code = fs.readFileSync(file);
+  return { bytes: code.length, gzipBytes: zlib.gzipSync(code, { level: 9 }).length };
+};
+
+/**
+ * Builds every bundle and its extension.mjs; returns [{ functionId, name, file, bytes, gzipBytes, extension:
+ * { file, bytes, gzipBytes } }].
+ */
 export async function buildAll({ outdir = DEFAULT_OUTDIR, log = console.log } = {}) {
   const out = path.resolve(ROOT, outdir);
   const results = [];
+  // The same few KiB for every function: built once, copied beside each bundle.
+  const built = await build({ ...ESM, absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'src', 'extension.ts')], write: false, outfile: EXTENSION_FILE });
+  const extensionCode = built.outputFiles[0].contents;
   for (const [functionId, name] of Object.entries(FUNCTIONS)) {
     const dir = path.join(out, name);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -41,32 +66,31 @@ export async function buildAll({ outdir = DEFAULT_OUTDIR, log = console.log } = 
       entryPoints: { index: path.join(ROOT, 'handlers', `${name}.ts`) },
       outdir: dir,
       outExtension: { '.js': '.mjs' },
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      minify: true,
+      ...ESM,
       sourcemap: true,
       sourcesContent: false,
       mainFields: ['module', 'main'],
       external: ['@aws-sdk/*'],
       banner: { js: BANNER },
-      legalComments: 'none',
-      logLevel: 'warning',
     });
+    const extensionFile = path.join(dir, EXTENSION_FILE);
+    fs.writeFileSync(extensionFile, extensionCode);
     // `sam build` runs npm in each CodeUri (nodejs runtimes); a package.json without dependencies makes that a copy.
     fs.writeFileSync(
       path.join(dir, 'package.json'),
       JSON.stringify({ name: `lambda-llm-tracing-example-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2) + '\n',
     );
     const file = path.join(dir, 'index.mjs');
-    const code = fs.readFileSync(file);
-    results.push({ functionId, name, file, bytes: code.length, gzipBytes: zlib.gzipSync(code, { level: 9 }).length });
+    results.push({ functionId, name, file, ...sizeOf(file), extension: { file: extensionFile, ...sizeOf(extensionFile) } });
   }
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(10);
-  log(`bundles (${path.relative(process.cwd(), out) || '.'}):`);
-  for (const r of results) {
-    log(`  ${r.functionId.padEnd(17)} ${path.relative(process.cwd(), r.file).padEnd(34)} ${kb(r.bytes)}  gzip ${kb(r.gzipBytes)}`);
+  const rel = (f) => path.relative(process.cwd(), f);
+  log(`bundles (${rel(out) || '.'}, ${TARGET}):`);
+  for (const r of results) log(`  ${r.functionId.padEnd(17)} ${rel(r.file).padEnd(34)} ${kb(r.bytes)}  gzip ${kb(r.gzipBytes)}`);
+  const ext = results[0]?.extension;
+  if (ext) {
+    const where = path.join(rel(out), '*', EXTENSION_FILE);
+    log(`  ${'extension'.padEnd(17)} ${where.padEnd(34)} ${kb(ext.bytes)}  gzip ${kb(ext.gzipBytes)}  (beside each bundle; NODE_OPTIONS=--import /var/task/${EXTENSION_FILE})`);
   }
   return results;
 }

@@ -19,6 +19,8 @@ export interface Invocation {
   ended: boolean;
   /** Ends spans of this invocation that would otherwise never end (an unconsumed stream, say). */
   finishOpenSpans: () => void;
+  /** The HTTP status a streaming response announced in its prelude, when it did. */
+  status?: number;
 }
 
 function coldStart(): boolean {
@@ -66,22 +68,25 @@ function statusCodeOf(result: unknown, inferStatus200: boolean | undefined): num
   return inferStatus200 && code === undefined ? 200 : undefined;
 }
 
+/** The response's HTTP status on the span; a server span is an error only for 5xx (a 4xx is the client's). */
+export function recordHttpStatus(invocation: Invocation, status: number): void {
+  invocation.status = status;
+  invocation.span.setAttribute(S.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (status >= 500) {
+    invocation.span.setAttribute(S.ATTR_ERROR_TYPE, String(status));
+    invocation.span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
 export function endInvocation(invocation: Invocation, outcome: { result?: unknown; error?: unknown }, options: WrapperOptions): void {
   if (invocation.ended) return;
   invocation.ended = true;
   const { span, description } = invocation;
   if ('error' in outcome) {
     recordError(span, outcome.error);
-  } else if (description.attributes[S.ATTR_FAAS_TRIGGER] === S.FAAS_TRIGGER_HTTP) {
+  } else if (description.attributes[S.ATTR_FAAS_TRIGGER] === S.FAAS_TRIGGER_HTTP && invocation.status === undefined) {
     const status = statusCodeOf(outcome.result, description.inferStatus200);
-    if (status !== undefined) {
-      span.setAttribute(S.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-      // A server span is an error only for 5xx: a 4xx is the client's mistake, per the HTTP conventions.
-      if (status >= 500) {
-        span.setAttribute(S.ATTR_ERROR_TYPE, String(status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-    }
+    if (status !== undefined) recordHttpStatus(invocation, status);
   }
   if (options.responseHook) safely('the responseHook option', () => options.responseHook!(span, outcome), undefined);
   span.end();

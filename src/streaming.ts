@@ -12,6 +12,22 @@ export interface ResponseStream {
   write(chunk: unknown, ...rest: unknown[]): boolean;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   writableFinished?: boolean;
+  setContentType?: (type: string) => void;
+  /** aws-lambda-ric's hook, set by `HttpResponseStream.from`, that writes the HTTP prelude before the first byte. */
+  _onBeforeFirstWrite?: (write: (chunk: unknown) => void) => void;
+}
+
+/** `awslambda.HttpResponseStream` marks its stream with this type and sends a JSON prelude (status, headers). */
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+
+function statusOfPrelude(chunk: unknown): number | undefined {
+  try {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    const code = (JSON.parse(text) as { statusCode?: unknown }).statusCode;
+    return typeof code === 'number' && Number.isInteger(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A response-streaming handler; `S` is whatever stream type the handler declares (a Writable underneath). */
@@ -33,15 +49,42 @@ export function copyStreamingMarks(from: unknown, to: object): void {
  * Watches a response stream: time to first byte and bytes written, and resolves when the stream has finished,
  * closed or failed, so the invocation span covers the whole stream, not only the handler's promise.
  */
-export function observeResponseStream(stream: ResponseStream, span: Span, startedAt: number): Promise<{ error?: unknown }> {
+export function observeResponseStream(stream: ResponseStream, span: Span, startedAt: number, onStatus: (status: number) => void): Promise<{ error?: unknown }> {
   let bytes = 0;
   let first = true;
+  let httpIntegration = false;
+  const setContentType = stream.setContentType;
+  if (typeof setContentType === 'function') {
+    stream.setContentType = function observedSetContentType(this: unknown, type: string): void {
+      httpIntegration = type === HTTP_INTEGRATION;
+      return setContentType.call(this, type);
+    };
+  }
   const write = stream.write;
   stream.write = function observedWrite(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
     try {
       if (first) {
         first = false;
         span.setAttribute(ATTR_LLM_RESPONSE_TIME_TO_FIRST_BYTE, (performance.now() - startedAt) / 1000);
+        const hook = stream._onBeforeFirstWrite;
+        if (httpIntegration && typeof hook === 'function') {
+          // aws-lambda-ric writes the prelude from this hook, inside the first write: read its status there.
+          stream._onBeforeFirstWrite = (inner) => {
+            let prelude = true;
+            hook((c) => {
+              if (prelude) {
+                prelude = false;
+                const status = statusOfPrelude(c);
+                if (status !== undefined) onStatus(status);
+              }
+              inner(c);
+            });
+          };
+        } else if (httpIntegration) {
+          // A runtime that writes the prelude itself, as the first chunk.
+          const status = statusOfPrelude(chunk);
+          if (status !== undefined) onStatus(status);
+        }
       }
       bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : ((chunk as { byteLength?: number })?.byteLength ?? 0);
     } catch {

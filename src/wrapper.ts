@@ -4,7 +4,7 @@ import { channel, exportStarted } from './extension-channel.js';
 import { exportMode } from './export-mode.js';
 import { budgetBeforeDeadline, flushWithin } from './flush.js';
 import { invokeHandler } from './handler.js';
-import { endInvocation, recordStreamFailure, salvageInvocation, startInvocation, type Invocation } from './invocation.js';
+import { endInvocation, recordHttpStatus, recordStreamFailure, salvageInvocation, startInvocation, type Invocation } from './invocation.js';
 import { ensureProvider } from './provider.js';
 import { safely } from './safe.js';
 import { copyStreamingMarks, isStreamingHandler, observeResponseStream, type ResponseStream, type StreamingHandler } from './streaming.js';
@@ -88,7 +88,9 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
     const tracedStreaming = async function tracedStreamingHandler(event: E, responseStream: S, lambdaContext: C): Promise<unknown> {
       return traced(event, lambdaContext, options, config, async (invocation) => {
         const stream = responseStream as unknown as ResponseStream;
-        const watched = invocation ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now()), undefined) : undefined;
+        const watched = invocation
+          ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now(), (status) => recordHttpStatus(invocation, status)), undefined)
+          : undefined;
         const result = await inner(event, responseStream, lambdaContext);
         const ended = watched ? await Promise.race([watched, untilDeadline(lambdaContext, config)]) : undefined;
         if (invocation && ended?.error !== undefined) recordStreamFailure(invocation, ended.error);

@@ -1,5 +1,6 @@
-// build.mjs: every function of template.yaml gets its bundle where the template says (CodeUri + Handler), the
-// sizes are reported, and each ESM bundle loads under Node 24 on its own.
+// build.mjs: every function of template.yaml gets its bundle where the template says (CodeUri + Handler) with our
+// extension beside it (extension.mjs, what NODE_OPTIONS=--import loads), the sizes are reported, and each ESM
+// file loads under Node 24 on its own.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,6 +60,49 @@ describe('build.mjs', () => {
     expect(gz).toBeLessThan(raw!);
   });
 
+  it.each(functionIds)('%s: extension.mjs beside the bundle: tiny, node built-ins only, the same file everywhere, size reported', (id) => {
+    const fn = loadFunctionConfig({ template: TEMPLATE, functionId: id });
+    const file = path.join(fn.codeDir, 'extension.mjs');
+    expect(fs.existsSync(file), file).toBe(true);
+    const code = fs.readFileSync(file, 'utf8');
+    // Loaded on every cold start: a few KiB at most, minified, and nothing but node: built-ins imported.
+    expect(code.length).toBeLessThan(4 * 1024);
+    expect(code.split('\n').length).toBeLessThan(5);
+    const imports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((s) => !s!.startsWith('node:')), code.slice(0, 200)).toEqual([]);
+    expect(code).toContain('/2020-01-01/extension/register');
+    expect(code).not.toMatch(/opentelemetry|openai/i);
+    expect(code).toBe(fs.readFileSync(path.join(ROOT, 'build/lambda/api/extension.mjs'), 'utf8'));
+    const line = stdout.split('\n').find((l) => l.trim().startsWith('extension '));
+    expect(line, stdout).toMatch(/extension\.mjs\s+[\d.]+ KiB\s+gzip\s+[\d.]+ KiB/);
+    expect(Number(/([\d.]+) KiB/.exec(line!)![1])).toBeCloseTo(code.length / 1024, 1);
+  });
+
+  it('extension.mjs does nothing outside Lambda (no AWS_LAMBDA_RUNTIME_API) or under sam local: no output, no handle left open', () => {
+    const file = path.join(ROOT, 'build/lambda/api/extension.mjs');
+    const KEY = "Symbol.for('lambda-llm-tracing.extension-channel')";
+    const probe = (load: boolean) => `${load ? `await import(${JSON.stringify(pathToFileURL(file).href)});` : `await import('node:http');`}
+      await new Promise((r) => setTimeout(r, 50));
+      process.stdout.write(JSON.stringify({ channel: globalThis[${KEY}] ?? null, handles: process.getActiveResourcesInfo(), node: process.version }));`;
+    const run = (load: boolean, extra: Record<string, string>) =>
+      spawnSync(NODE, ['--input-type=module', '-e', probe(load)], { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '', ...extra } });
+    // What a process that loaded node:http has open (stdio pipes): the extension must add nothing to it.
+    const baseline = JSON.parse(run(false, {}).stdout) as { handles: string[] };
+    const cases: Record<string, string>[] = [
+      {},
+      // sam local: even with a Runtime API there, it must not try to register (port 9 would refuse and it would log).
+      { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9', AWS_SAM_LOCAL: 'true' },
+      { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9', LLM_TRACING_EXPORT_MODE: 'before-response' },
+    ];
+    for (const extra of cases) {
+      const p = run(true, extra);
+      expect(p.status, p.stderr).toBe(0);
+      expect(p.stderr, JSON.stringify(extra)).toBe('');
+      expect(JSON.parse(p.stdout), JSON.stringify(extra)).toEqual({ channel: null, handles: baseline.handles, node: expect.stringMatching(/^v24\./) });
+    }
+  });
+
   it('leaves @aws-sdk/* to the runtime and bundles everything else (per the source maps)', () => {
     const sources = (name: string) =>
       (JSON.parse(fs.readFileSync(path.join(ROOT, `build/lambda/${name}/index.mjs.map`), 'utf8')) as { sources: string[] }).sources;
@@ -73,17 +117,25 @@ describe('build.mjs', () => {
     }
   });
 
-  it.each(functionIds)('%s: the bundle imports cleanly under Node 24 in a fresh process and exports a 2-parameter handler', (id) => {
+  it.each(functionIds)('%s: the bundle imports cleanly under Node 24 in a fresh process, after the extension as NODE_OPTIONS loads it, and exports a handler the runtime accepts', (id) => {
     const fn = loadFunctionConfig({ template: TEMPLATE, functionId: id });
     const file = handlerFile(fn.codeDir, fn.handler)!;
-    const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)});
-      process.stdout.write(JSON.stringify({ type: typeof m.handler, length: m.handler?.length, node: process.version }));`;
+    // The `awslambda` global the Node.js runtime installs before loading the handler (streamifyResponse marks).
+    const runtimeGlobal = `globalThis.awslambda = { streamifyResponse: (h) => ((h[Symbol.for('aws.lambda.runtime.handler.streaming')] = 'response'), h), HttpResponseStream: { from: (s) => s } };`;
+    const script = `${runtimeGlobal}
+      const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+      const streaming = m.handler?.[Symbol.for('aws.lambda.runtime.handler.streaming')] ?? null;
+      process.stdout.write(JSON.stringify({ type: typeof m.handler, length: m.handler?.length, streaming, node: process.version }));`;
+    // The template's --import, with /var/task mapped to the bundle's folder.
+    const nodeOptions = fn.environment.NODE_OPTIONS!.replace('/var/task/', fn.codeDir + path.sep);
+    expect(nodeOptions).toContain('--import');
     const p = spawnSync(NODE, ['--input-type=module', '-e', script], {
       cwd: fn.codeDir,
       encoding: 'utf8',
       timeout: 20_000,
       env: {
         PATH: process.env.PATH ?? '',
+        NODE_OPTIONS: nodeOptions,
         AWS_REGION: 'us-east-1',
         AWS_LAMBDA_FUNCTION_NAME: id,
         OPENAI_API_KEY: 'sk-fake-for-import',
@@ -92,6 +144,8 @@ describe('build.mjs', () => {
       },
     });
     expect(p.status, p.stderr).toBe(0);
-    expect(JSON.parse(p.stdout)).toEqual({ type: 'function', length: 2, node: expect.stringMatching(/^v24\./) });
+    // nodejs24.x refuses 3-parameter handlers unless they stream: (event, responseStream, context) then.
+    const expected = id === 'StreamFunction' ? { length: 3, streaming: 'response' } : { length: 2, streaming: null };
+    expect(JSON.parse(p.stdout)).toEqual({ type: 'function', ...expected, node: expect.stringMatching(/^v24\./) });
   });
 });

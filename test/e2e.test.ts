@@ -1,6 +1,8 @@
 // The example app end to end through the local Lambda runner: the built bundles, the real aws-lambda-ric (when
-// installed; RUNNER_REQUIRE_RIC=1 makes it mandatory), Lambda's freeze between invocations, and real OTLP, model
-// and SQS endpoints on 127.0.0.1.
+// installed; RUNNER_REQUIRE_RIC=1 makes it mandatory), our extension loaded as template.yaml's NODE_OPTIONS says
+// (so every function exports after the response), Lambda's freeze between invocations (only once the runtime
+// and the extension both wait), the response-streaming Function URL handler, and real OTLP, model and SQS
+// endpoints on 127.0.0.1.
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKER, startOpenAIServer, type OpenAIServer } from '../tools/openai-server.ts';
 import { resolveNodeBinary } from '../tools/runner/client.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../tools/runner/index.ts';
+import { startSandbox, type InvokeResult, type Sandbox, type SandboxOptions } from '../tools/runner/index.ts';
 import { startSqsEmulator, type SqsEmulator } from '../tools/sqs-emulator.ts';
 import { byName, spanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/receiver.ts';
 
@@ -42,10 +44,11 @@ function procState(pid: number): string | undefined {
 
 async function open(functionId: string, env: Record<string, string> = {}, opts: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const name = { ApiFunction: 'api', StreamFunction: 'stream', ProducerFunction: 'producer', WorkerFunction: 'worker' }[functionId]!;
+  const codeDir = path.join(OUT, name);
   const sb = await startSandbox({
     template: TEMPLATE,
     functionId,
-    codeDir: path.join(OUT, name),
+    codeDir,
     client: CLIENT,
     log: () => {},
     env: {
@@ -67,12 +70,29 @@ function track(sb: Sandbox): number {
   return sb.pid!;
 }
 
-/** The invocation span of a request (by faas.invocation.id) and every span of its trace received so far. */
+/**
+ * The invocation span of a request (by faas.invocation.id) and the spans under it received so far (the events
+ * carry fixed traceparents, so other invocations may share the trace).
+ */
 function traceOf(requestId: string): { root: ReceivedSpan; spans: ReceivedSpan[]; tree: string } {
   const root = receiver.spans.find((s) => s.attributes['faas.invocation.id'] === requestId);
   if (!root) throw new Error(`no invocation span for ${requestId}:\n${spanTree(receiver.spans)}`);
-  const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
+  const inTrace = receiver.spans.filter((s) => s.traceId === root.traceId);
+  const spans = [root];
+  for (let i = 0; i < spans.length; i++) spans.push(...inTrace.filter((s) => s.parentSpanId === spans[i]!.spanId));
   return { root, spans, tree: spanTree(spans) };
+}
+
+/**
+ * The template's mode: our extension registered in the sandbox, the invocation span says `after-response`, and
+ * the runner measured how long the sandbox stayed thawed after the response (the export) before it froze.
+ */
+function expectAfterResponse(sb: Sandbox, r: InvokeResult, root: ReceivedSpan): void {
+  expect(sb.extensions).toEqual(['lambda-llm-tracing']);
+  expect(root.attributes['llm.export.mode']).toBe('after-response');
+  expect(r.postRuntimeMs).toBeTypeOf('number');
+  expect(r.postRuntimeMs!).toBeGreaterThanOrEqual(0);
+  expect(sb.frozen).toBe(true);
 }
 
 let warmWorker: Sandbox | undefined;
@@ -83,7 +103,8 @@ beforeAll(async () => {
   const p = spawnSync(resolveNodeBinary(), [path.join(ROOT, 'build.mjs'), '--outdir', OUT_REL, '--quiet'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   expect(p.status, p.stderr).toBe(0);
   receiver = await startOtlpReceiver();
-  model = await startOpenAIServer();
+  // 10 ms between chunks: a streamed answer takes long enough to tell streaming from buffering.
+  model = await startOpenAIServer({ chunkDelayMs: 10 });
   sqs = await startSqsEmulator({ queues: [QUEUE] });
 }, 70_000);
 
@@ -111,8 +132,10 @@ describe('example app through the local runner (frozen between invocations)', ()
     expect(api.frozen).toBe(true);
     expect(procState(pid)).toBe('T');
 
-    // No waiting: the wrapper flushed before the handler returned, so the spans are in already.
+    // No waiting: the wrapper answered at once, but the sandbox froze only once the extension saw the export
+    // done, so the spans are in already.
     const t = traceOf(cold.requestId);
+    expectAfterResponse(api, cold, t.root);
     expect(t.root).toMatchObject({ traceId, parentSpanId: parentId, name: 'POST /chat', kind: 'SERVER' });
     expect(t.root.attributes).toMatchObject({ 'faas.coldstart': true, 'faas.trigger': 'http', 'http.route': '/chat', 'http.response.status_code': 200 });
     expect(t.root.resource['service.name']).toBe('ApiFunction');
@@ -132,24 +155,84 @@ describe('example app through the local runner (frozen between invocations)', ()
     expect(api.pid).toBe(pid);
     const w = traceOf(warm.requestId);
     expect(w.root.attributes['faas.coldstart']).toBe(false);
+    expectAfterResponse(api, warm, w.root);
     const chat2 = byName(w.spans.filter((s) => s.parentSpanId === w.root.spanId), 'chat gpt-4o-mini');
     expect(chat2.attributes['llm.request.attempts']).toBe(2);
     expect(childrenOf(w.spans, chat2).map((a) => a.attributes['http.response.status_code'])).toEqual([429, 200]);
     expect(procState(pid)).toBe('T');
   });
 
-  it('streaming handler: the model span covers the stream and has the time to first chunk', async () => {
-    const sb = await open('StreamFunction');
-    const r = await sb.invoke(event('stream.json'));
+  it('streaming Function URL: tokens streamed as they come; the invocation span covers the stream and has the first-byte time', async () => {
+    // Content capture on, to compare what the client received with what the model answered.
+    const sb = await open('StreamFunction', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });
+    const ev = event('stream.json');
+    expect(ev.routeKey).toBe('$default');
+    expect(ev.requestContext.domainName).toMatch(/^[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws$/);
+    const [, traceId, parentId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(ev.headers.traceparent as string)!;
+    const r = await sb.invoke(ev);
     track(sb);
-    const body = JSON.parse((r.result as { body: string }).body) as { answer: string; ttftMs: number; chunks: number };
-    expect(body.answer).toContain(MARKER);
-    expect(body.ttftMs).toBeGreaterThan(0);
+    expect(r.error).toBeUndefined();
+    expect(r.streamed, 'the runtime streamed the response').toBeDefined();
+    expect(r.streamed!.prelude).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    expect(r.streamed!.body).toContain(MARKER);
+    // The first byte reached the client long before the stream was over: streamed token by token, not buffered.
+    expect(r.streamed!.firstByteMs!).toBeGreaterThan(0);
+    expect(r.streamed!.firstByteMs!).toBeLessThan(r.durationMs - 60);
+
     const t = traceOf(r.requestId);
+    expect(t.root).toMatchObject({ traceId, parentSpanId: parentId, name: 'POST', kind: 'SERVER' });
+    expect(t.root.attributes).toMatchObject({ 'faas.trigger': 'http', 'http.response.status_code': 200, 'faas.coldstart': true });
+    expect(t.root.attributes['llm.response.time_to_first_byte']).toBeGreaterThan(0);
+    expect(t.root.attributes['llm.response.bytes']).toBeGreaterThanOrEqual(Buffer.byteLength(r.streamed!.body));
+    expectAfterResponse(sb, r, t.root);
     const chat = byName(t.spans, 'chat gpt-4o-mini');
+    expect(chat.parentSpanId, t.tree).toBe(t.root.spanId);
     expect(chat.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'llm.stream.outcome': 'completed' });
     expect(chat.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
     expect(chat.attributes['llm.stream.chunk_count']).toBeGreaterThan(1);
+    // The invocation span lasts until the response stream has finished, so it ends after the model span.
+    expect(t.root.endTimeUnixNano >= chat.endTimeUnixNano, t.tree).toBe(true);
+    // The client got exactly the model's answer, assembled from the deltas.
+    const output = JSON.parse(chat.attributes['gen_ai.output.messages'] as string) as { parts: { type: string; content: string }[] }[];
+    expect(r.streamed!.body).toBe(output[0]!.parts.map((p) => p.content).join(''));
+    expect(t.spans, t.tree).toHaveLength(3);
+  });
+
+  it('streaming Function URL: 400 prelude for a bad request, 502 when the model fails before the first token, a cut stream when it fails after', async () => {
+    const sb = await open('StreamFunction', { OTEL_SERVICE_NAME: 'e2e-stream-errors' });
+    const prelude = (r: InvokeResult) => r.streamed?.prelude as { statusCode: number; headers: Record<string, string> };
+
+    const bad = structuredClone(event('stream.json'));
+    bad.body = '{"nope":1}';
+    const r400 = await sb.invoke(bad);
+    expect(r400.error).toBeUndefined();
+    expect(prelude(r400)).toEqual({ statusCode: 400, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(r400.streamed!.body).error).toMatch(/question/);
+
+    // A 400 from the model is not retried: the call fails before any token, so the client gets a 502.
+    model.script({ kind: 'status', status: 400 });
+    const r502 = await sb.invoke(event('stream.json'));
+    expect(r502.error).toBeUndefined();
+    expect(prelude(r502)).toEqual({ statusCode: 502, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(r502.streamed!.body)).toEqual({ error: 'the model call failed', upstreamStatus: 400 });
+    const failed = byName(traceOf(r502.requestId).spans, 'chat gpt-4o-mini');
+    expect(failed.status.code).toBe('ERROR');
+    expect(failed.attributes['error.type']).toBe('400');
+
+    // The connection drops after a few chunks: the 200 and the first tokens are out, the stream just ends.
+    model.script({ kind: 'midStreamReset', afterChunks: 4 });
+    const cut = await sb.invoke(event('stream.json'));
+    expect(cut.error).toBeUndefined();
+    expect(prelude(cut).statusCode).toBe(200);
+    expect(cut.streamed!.body.length).toBeGreaterThan(0);
+    const full = (await sb.invoke(event('stream.json'))).streamed!.body;
+    const norm = (text: string) => text.replace(/reply-[0-9a-f]*/, 'reply-');
+    expect(norm(full).startsWith(norm(cut.streamed!.body)), `${cut.streamed!.body} | ${full}`).toBe(true);
+    expect(cut.streamed!.body.length).toBeLessThan(full.length);
+    const t = traceOf(cut.requestId);
+    expect(byName(t.spans, 'chat gpt-4o-mini').attributes).toMatchObject({ 'llm.stream.outcome': 'error', 'error.type': 'stream_interrupted' });
+    expect(t.root.attributes['llm.response.bytes']).toBeGreaterThan(0);
+    model.clear();
   });
 
   it('producer → SQS → worker: one trace, the worker parented on the producer span and linked to it', async () => {
@@ -161,6 +244,7 @@ describe('example app through the local runner (frozen between invocations)', ()
     expect(sqs.calls.filter((c) => c.operation === 'SendMessage')).toEqual([{ operation: 'SendMessage', status: 200 }]);
 
     const p = traceOf(sent.requestId);
+    expectAfterResponse(producer, sent, p.root);
     const send = byName(p.spans, 'send jobs');
     expect(send).toMatchObject({ kind: 'PRODUCER', parentSpanId: p.root.spanId });
     const batch = sqs.receiveEvent(QUEUE, 5)!;
@@ -184,6 +268,7 @@ describe('example app through the local runner (frozen between invocations)', ()
     expect(w).toMatchObject({ traceId: p.root.traceId, parentSpanId: send.spanId, kind: 'CONSUMER', name: 'process jobs' });
     expect(w.links.some((l) => l.spanId === send.spanId && l.attributes['llm.link.source'] === 'message')).toBe(true);
     expect(w.attributes).toMatchObject({ 'faas.trigger': 'pubsub', 'messaging.system': 'aws_sqs', 'faas.coldstart': true });
+    expectAfterResponse(worker, done, w);
     const record = all.find((s) => s.parentSpanId === w.spanId && s.kind === 'CONSUMER')!;
     expect(record, tree).toBeDefined();
     const under = (parent: ReceivedSpan) => all.filter((s) => s.parentSpanId === parent.spanId).map((s) => s.name);
@@ -238,10 +323,13 @@ describe('example app through the local runner (frozen between invocations)', ()
   describe('the reason this library exists: Lambda freezes the sandbox as soon as the handler returns', () => {
     // A long batch delay: only the wrapper's own flush can get the spans out before the freeze.
     const slowBatch = { OTEL_BSP_SCHEDULE_DELAY: '60000' };
+    // The flush-off demonstrations run in the classic mode: without our extension holding the sandbox, the
+    // freeze comes right after the response.
+    const beforeResponse = { LLM_TRACING_EXPORT_MODE: 'before-response' };
     const mine = (service: string) => receiver.spans.filter((s) => s.resource['service.name'] === service);
 
     it('flush off: the spans are stuck in the frozen sandbox (and only leave at shutdown)', async () => {
-      const sb = await open('ApiFunction', { ...slowBatch, LLM_TRACING_FLUSH_BUDGET_MS: '0', OTEL_SERVICE_NAME: 'e2e-flush-off' });
+      const sb = await open('ApiFunction', { ...slowBatch, ...beforeResponse, LLM_TRACING_FLUSH_BUDGET_MS: '0', OTEL_SERVICE_NAME: 'e2e-flush-off' });
       const r = await sb.invoke(event('api.json'));
       const pid = track(sb);
       expect((r.result as { statusCode: number }).statusCode).toBe(200);
@@ -257,7 +345,7 @@ describe('example app through the local runner (frozen between invocations)', ()
 
     it('flush off, short batch delay: the batch timer cannot fire in a frozen sandbox, yet does without the freeze', async () => {
       // 400 ms: long enough that the freeze (a few ms after the last span ends) always comes first.
-      const env = { OTEL_BSP_SCHEDULE_DELAY: '400', LLM_TRACING_FLUSH_BUDGET_MS: '0' };
+      const env = { ...beforeResponse, OTEL_BSP_SCHEDULE_DELAY: '400', LLM_TRACING_FLUSH_BUDGET_MS: '0' };
       const frozen = await open('ApiFunction', { ...env, OTEL_SERVICE_NAME: 'e2e-frozen-timer' });
       await frozen.invoke(event('api.json'));
       const pid = track(frozen);
@@ -273,15 +361,39 @@ describe('example app through the local runner (frozen between invocations)', ()
       expect(mine('e2e-frozen-timer')).toEqual([]); // still stuck
     });
 
-    it('flush on (the default): every span is at the receiver by the time invoke returns', async () => {
-      const sb = await open('ApiFunction', { ...slowBatch, OTEL_SERVICE_NAME: 'e2e-flush-on' });
+    it.each([
+      ['after-response (the template)', {}],
+      ['before-response', beforeResponse],
+    ] as const)('flush on (the default), %s: every span is at the receiver by the time invoke returns', async (mode, extra) => {
+      const service = `e2e-flush-on-${mode.split(' ')[0]}`;
+      const sb = await open('ApiFunction', { ...slowBatch, ...extra, OTEL_SERVICE_NAME: service });
       const r = await sb.invoke(event('api.json'));
       const pid = track(sb);
       expect(sb.frozen).toBe(true);
       expect(procState(pid)).toBe('T');
-      const spans = mine('e2e-flush-on');
+      const spans = mine(service);
       expect(spans.map((s) => s.name).sort()).toEqual(['POST /chat', 'POST /v1/chat/completions', 'chat gpt-4o-mini']);
-      expect(spans.find((s) => s.name === 'POST /chat')!.attributes['faas.invocation.id']).toBe(r.requestId);
+      const root = spans.find((s) => s.name === 'POST /chat')!;
+      expect(root.attributes['faas.invocation.id']).toBe(r.requestId);
+      expect(root.attributes['llm.export.mode']).toBe(mode.split(' ')[0]);
+      expect(sb.extensions).toEqual(mode.startsWith('after') ? ['lambda-llm-tracing'] : []);
+    });
+
+    it('after the response: a slow collector delays the sandbox freeze, not the response', async () => {
+      await receiver.setMode({ kind: 'delay', ms: 600 });
+      try {
+        const sb = await open('ApiFunction', { OTEL_SERVICE_NAME: 'e2e-slow-collector' });
+        await sb.invoke(event('api.json')); // cold start out of the way
+        const r = await sb.invoke(event('api.json'));
+        track(sb);
+        expect((r.result as { statusCode: number }).statusCode).toBe(200);
+        expect(r.durationMs).toBeLessThan(400);
+        expect(r.postRuntimeMs!).toBeGreaterThanOrEqual(500);
+        const root = mine('e2e-slow-collector').find((s) => s.attributes['faas.invocation.id'] === r.requestId);
+        expect(root?.attributes['llm.export.mode']).toBe('after-response');
+      } finally {
+        await receiver.setMode({ kind: 'ok' });
+      }
     });
   });
 });

@@ -26,7 +26,7 @@ describe('response streaming through the runner', () => {
         functionName: 'streaming-fn',
         client,
         log: () => {},
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: `--import ${fn.dir}/extension.mjs` },
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: '--import /var/task/extension.mjs' },
       });
       sandboxes.push(sb);
       const r = await sb.invoke({ words: ['one ', 'two ', 'three'] });
@@ -39,6 +39,14 @@ describe('response streaming through the runner', () => {
       expect(span!.attributes['llm.response.time_to_first_byte']).toBeGreaterThan(0);
       expect(span!.attributes['llm.response.bytes']).toBeGreaterThanOrEqual(13);
       expect(span!.durationMs).toBeGreaterThanOrEqual(55);
+      // The status the handler announced in its HTTP prelude, read off the stream.
+      expect(span!.attributes['http.response.status_code']).toBe(200);
+      expect(span!.status.code).toBe('UNSET');
+      const failed = await sb.invoke({ words: ['down'], status: 503 });
+      expect(failed.streamed?.prelude).toMatchObject({ statusCode: 503 });
+      const [failedSpan] = receiver.spans.filter((s) => s.attributes['faas.invocation.id'] === failed.requestId);
+      expect(failedSpan!.attributes['http.response.status_code']).toBe(503);
+      expect(failedSpan!.status.code).toBe('ERROR');
     });
   }
 });

@@ -56,15 +56,15 @@ describe('SAM schema', () => {
 });
 
 describe('template.yaml', () => {
-  it('four functions on nodejs24.x/arm64, HTTP API routes POST /chat, /stream, /jobs, SQS worker with ReportBatchItemFailures', () => {
-    expect(globals.Runtime).toMatch(/^nodejs2[24]\.x$/);
+  it('four functions on nodejs24.x/arm64, HTTP API routes POST /chat and /jobs, SQS worker with ReportBatchItemFailures', () => {
+    expect(globals.Runtime).toBe('nodejs24.x'); // build.mjs targets node24
     expect(globals.Architectures).toEqual(['arm64']);
     const routes = functions.flatMap(([, r]) =>
       Object.values((r.Properties?.Events ?? {}) as Record<string, any>)
         .filter((e) => e.Type === 'HttpApi')
         .map((e) => `${e.Properties.Method} ${e.Properties.Path}`),
     );
-    expect(routes.sort()).toEqual(['POST /chat', 'POST /jobs', 'POST /stream']);
+    expect(routes.sort()).toEqual(['POST /chat', 'POST /jobs']);
     const sqsEvents = Object.values(resources.WorkerFunction!.Properties!.Events as Record<string, any>);
     expect(sqsEvents).toEqual([
       expect.objectContaining({
@@ -78,6 +78,35 @@ describe('template.yaml', () => {
     expect(resources.JobsDeadLetterQueue!.Type).toBe('AWS::SQS::Queue');
     // AWS's guidance for Lambda event sources: visibility timeout at least six times the function timeout.
     expect(queue.Properties!.VisibilityTimeout).toBeGreaterThanOrEqual(6 * prop('WorkerFunction', 'Timeout'));
+  });
+
+  it('StreamFunction streams through a Function URL (RESPONSE_STREAM, IAM-authorised), not the HTTP API, which cannot stream', () => {
+    const stream = resources.StreamFunction!.Properties!;
+    expect(stream.FunctionUrlConfig).toEqual({ AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
+    expect(Object.values((stream.Events ?? {}) as Record<string, any>).filter((e) => e.Type === 'HttpApi')).toEqual([]);
+    // No other function has a URL; the URL is an output.
+    for (const [id, r] of functions) if (id !== 'StreamFunction') expect(r.Properties?.FunctionUrlConfig, id).toBeUndefined();
+    expect(doc.Outputs.StreamUrl.Value).toEqual({ 'Fn::GetAtt': ['StreamFunctionUrl', 'FunctionUrl'] });
+    // The handler is a response-streaming one, so the runtime streams what it writes.
+    const source = fs.readFileSync(path.join(ROOT, 'handlers', 'stream.ts'), 'utf8');
+    expect(source).toMatch(/withLlmTracing\(\s*awslambda\.streamifyResponse\(/);
+    expect(source).toContain('awslambda.HttpResponseStream.from(');
+  });
+
+  it('every function exports after the response: NODE_OPTIONS imports extension.mjs from the task root; sam local is documented', async () => {
+    const nodeOptions = globals.Environment.Variables.NODE_OPTIONS as unknown;
+    expect(nodeOptions).toBe('--enable-source-maps --import /var/task/extension.mjs');
+    const build = (await import(pathToFileURL(path.join(ROOT, 'build.mjs')).href)) as { EXTENSION_FILE: string; TARGET: string };
+    expect(nodeOptions).toContain(`/var/task/${build.EXTENSION_FILE}`);
+    expect(build.TARGET).toBe(`node${/^nodejs(\d+)\.x$/.exec(globals.Runtime as string)![1]}`);
+    for (const [id, r] of functions) {
+      expect(r.Properties?.Environment?.Variables?.NODE_OPTIONS, id).toBeUndefined(); // no function opts out
+      expect(loadFunctionConfig({ template: TEMPLATE, functionId: id }).environment.NODE_OPTIONS, id).toBe(nodeOptions);
+      expect(r.Properties?.Environment?.Variables?.LLM_TRACING_EXPORT_MODE, id).toBeUndefined();
+    }
+    expect(globals.Environment.Variables.LLM_TRACING_EXPORT_MODE).toBeUndefined();
+    // The comment beside it says why the extension stays out under sam local.
+    expect(text).toMatch(/#.*AWS_SAM_LOCAL=true/);
   });
 
   it('every Handler/CodeUri is a bundle build.mjs writes, from a handler source that exists', async () => {

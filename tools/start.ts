@@ -3,9 +3,11 @@
  *
  * Builds the bundles, starts an OTLP receiver, the OpenAI-compatible local model and the SQS emulator on
  * 127.0.0.1, then runs the functions of template.yaml through the local Lambda runner (real aws-lambda-ric,
- * frozen between invocations): the API function cold and then warm, the streaming function, and the producer,
- * whose queued message is handed to the worker as an SQS event. Prints every trace as a tree and writes an HTML
- * waterfall.
+ * frozen between invocations, our extension loaded as the template's NODE_OPTIONS say): the API function cold
+ * and then warm, the response-streaming function (as its Function URL would call it), and the producer, whose
+ * queued message is handed to the worker as an SQS event. For each invocation it shows the export mode and how
+ * long the sandbox stayed thawed after the response; for the stream, the first-byte time and the streamed text.
+ * Prints every trace as a tree and writes an HTML waterfall.
  *
  * OTEL_EXPORTER_OTLP_ENDPOINT set: spans go there instead (nothing can be shown here). OPENAI_API_KEY set: the
  * functions call that OpenAI (or OPENAI_BASE_URL) instead of the local model.
@@ -56,12 +58,20 @@ function readEvent(file: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'events', file), 'utf8')) as Record<string, any>;
 }
 
+const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max - 3) + '...' : text);
+const msText = (ms: number | undefined) => (ms === undefined ? '?' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+
 function summary(r: InvokeResult): string {
   if (r.error) return `✗ ${r.error.errorType}: ${r.error.errorMessage}`;
+  if (r.streamed) {
+    const prelude = r.streamed.prelude as { statusCode?: number; headers?: Record<string, string> } | undefined;
+    const type = prelude?.headers?.['content-type'] ?? r.streamed.contentType ?? '';
+    return `${prelude?.statusCode ?? '?'} ${type}, streamed, first byte after ${msText(r.streamed.firstByteMs)}`;
+  }
   const res = r.result as { statusCode?: number; body?: string } | undefined;
   if (res && typeof res.statusCode === 'number') {
     const body = typeof res.body === 'string' ? res.body : '';
-    return `${res.statusCode} ${body.length > 160 ? body.slice(0, 157) + '...' : body}`;
+    return `${res.statusCode} ${clip(body, 160)}`;
   }
   return JSON.stringify(r.result);
 }
@@ -105,16 +115,18 @@ async function main(): Promise<number> {
     say(`model     → local OpenAI-compatible server ${model.url} (deterministic answers)`);
   }
   sqs = await startSqsEmulator({ host: '127.0.0.1', queues: [QUEUE] });
-  say(`queue     → SQS emulator ${sqs.url} (queue ${QUEUE})\n`);
+  say(`queue     → SQS emulator ${sqs.url} (queue ${QUEUE})`);
+  say(`export    → after the response: template.yaml loads extension.mjs (NODE_OPTIONS=--import), the sandbox stays thawed until the spans are out\n`);
 
   const logged = new Set<string>();
   const open = async (functionId: string, extra: Record<string, string> = {}): Promise<Sandbox> => {
     const fn = loadFunctionConfig({ template: TEMPLATE, functionId });
+    const codeDir = args.outdir ? path.resolve(ROOT, args.outdir, path.basename(fn.codeDir)) : fn.codeDir;
     const sb = await startSandbox({
       template: TEMPLATE,
       functionId,
       env: { ...env, ...extra },
-      ...(args.outdir ? { codeDir: path.resolve(ROOT, args.outdir, path.basename(fn.codeDir)) } : {}),
+      codeDir,
       log: (line) => {
         if (!logged.has(line)) say(line); // the "runtime client" line, once
         logged.add(line);
@@ -124,13 +136,28 @@ async function main(): Promise<number> {
     return sb;
   };
 
+  /**
+   * The mode in force, from the invocation span (which is at the local receiver before invoke returns: the
+   * sandbox freezes only once the export is done); without a local receiver, from the registered extensions.
+   */
+  const exportModeOf = (sb: Sandbox, r: InvokeResult): string => {
+    const span = receiver?.spans.find((s) => s.attributes['faas.invocation.id'] === r.requestId);
+    const mode = span?.attributes['llm.export.mode'];
+    if (typeof mode === 'string') return mode;
+    return sb.extensions.includes('lambda-llm-tracing') ? 'after-response (extension registered)' : 'before-response (no extension)';
+  };
+
   const requestIds: string[] = [];
   let failed = false;
+  const indent = ' '.repeat(20);
   const run = async (sb: Sandbox, functionId: string, label: string, event: unknown): Promise<InvokeResult> => {
     const r = await sb.invoke(event);
     requestIds.push(r.requestId);
     if (r.error || r.timedOut) failed = true;
     say(`▶ ${functionId.padEnd(17)} ${label.padEnd(44)} ${r.coldStart ? 'cold' : 'warm'} ${r.durationMs.toFixed(0).padStart(5)} ms  ${summary(r)}`);
+    if (r.streamed) say(`${indent}streamed: ${JSON.stringify(clip(r.streamed.body, 300))}`);
+    const thawed = r.postRuntimeMs === undefined ? 'not measured' : `${msText(r.postRuntimeMs)} after the response`;
+    say(`${indent}export ${exportModeOf(sb, r)} · sandbox thawed ${thawed}`);
     if (r.error) say(r.logs.replace(/\r(?!\n)/g, '\n'));
     return r;
   };
@@ -144,9 +171,10 @@ async function main(): Promise<number> {
   warmEvent.body = JSON.stringify({ question: 'And what does the flush budget bound?' });
   await run(api, 'ApiFunction', 'events/api.json, no traceparent (warm)', warmEvent);
 
-  // 2. A streamed completion: the model span has the time to first token.
+  // 2. The Function URL in RESPONSE_STREAM mode: tokens written as they come; first byte and time to first token.
   const stream = await open('StreamFunction');
-  await run(stream, 'StreamFunction', 'events/stream.json', readEvent('stream.json'));
+  const streamed = await run(stream, 'StreamFunction', 'events/stream.json (Function URL)', readEvent('stream.json'));
+  if ((streamed.streamed?.prelude as { statusCode?: number } | undefined)?.statusCode !== 200) failed = true;
 
   // 3. Producer → queue → worker: one trace.
   const producer = await open('ProducerFunction', { QUEUE_URL: sqs.queueUrl(QUEUE), AWS_ENDPOINT_URL_SQS: sqs.url });
@@ -168,7 +196,7 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   }
 
-  // Every invocation flushed before it returned; wait briefly in case an export is still being answered.
+  // Every invocation's spans were exported before its sandbox froze; wait briefly in case one is still in flight.
   const has = (spans: ReceivedSpan[]) => requestIds.every((id) => spans.some((s) => s.attributes['faas.invocation.id'] === id));
   try {
     await receiver.waitForSpans(has, 5000);

@@ -52,7 +52,7 @@ export function ordered(spans: readonly ReceivedSpan[]): Node[] {
 
 const n = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 
-/** The facts a person looks for on one line: tokens, time to first chunk, status codes, attempts, errors. */
+/** The facts a person looks for on one line: tokens, time to first chunk / byte, status codes, attempts, errors. */
 export function highlights(span: ReceivedSpan): string[] {
   const a = span.attributes;
   const out: string[] = [];
@@ -63,6 +63,9 @@ export function highlights(span: ReceivedSpan): string[] {
   else if (input !== undefined || output !== undefined) out.push(`tokens ${input ?? '?'}→${output ?? '?'}`);
   const ttft = n(a['gen_ai.response.time_to_first_chunk']);
   if (ttft !== undefined) out.push(`ttft ${(ttft * 1000).toFixed(0)} ms`);
+  // A response-streaming invocation: when its first byte went to the client.
+  const ttfb = n(a['llm.response.time_to_first_byte']);
+  if (ttfb !== undefined) out.push(`first byte ${(ttfb * 1000).toFixed(0)} ms`);
   const reasons = a['gen_ai.response.finish_reasons'];
   if (Array.isArray(reasons) && reasons.length) out.push(`finish ${reasons.join(',')}`);
   if (n(a['llm.request.attempts'])! > 1) out.push(`${a['llm.request.attempts']} attempts`);

@@ -110,6 +110,17 @@ function logStreamName(): string {
   return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * Templates name files under /var/task, where Lambda (and sam local) mount the code; the runner runs it from
+ * codeDir. NODE_OPTIONS takes double-quoted values for paths with spaces.
+ */
+export function taskRootPaths(nodeOptions: string, codeDir: string): string {
+  return nodeOptions.replace(/\/var\/task\/(\S+)/g, (_, file: string) => {
+    const local = path.join(codeDir, file);
+    return /\s/.test(local) ? JSON.stringify(local) : local;
+  });
+}
+
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LambdaSandbox {
@@ -199,7 +210,9 @@ export class LambdaSandbox {
       LAMBDA_RUNTIME_DIR: runtimeDir,
       _HANDLER: c.handler,
     };
-    return { ...base, ...c.environment, ...reserved };
+    const env = { ...base, ...c.environment, ...reserved };
+    if (env.NODE_OPTIONS) env.NODE_OPTIONS = taskRootPaths(env.NODE_OPTIONS, c.codeDir);
+    return env;
   }
 
   private spawnProcess(): void {
