@@ -50,8 +50,12 @@ async function traced<R>(
     throw error;
   } finally {
     disarm();
-    const flushed = flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
+    const flush = () => flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), config.deadlineMarginMs));
     const requestId = lambdaContext?.awsRequestId;
+    // After the response, the export waits until the runtime has posted it: serialising and sending the batch is
+    // CPU work on the same thread. aws-lambda-ric posts from a setImmediate queued once our promise resolves
+    // (LifecycleManager.succeed), so ours runs one check phase later, behind it.
+    const flushed = mode === 'after-response' ? afterRuntimeResponse().then(flush) : flush();
     if (mode !== 'after-response') await flushed;
     if (channel().registered && typeof requestId === 'string') exportStarted(requestId, flushed);
   }
@@ -104,6 +108,10 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
   return async function tracedHandler(event: E, lambdaContext: C): Promise<R> {
     return traced(event, lambdaContext, options, config, () => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext));
   };
+}
+
+function afterRuntimeResponse(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** The runtime waits for the stream too, but a stream nobody ends must not hold the span past the deadline. */
