@@ -177,6 +177,19 @@ function eventBridgeCarrier(detail: unknown, fields: readonly string[]): Carrier
   return pickHeaders(fields, obj(d[EVENTBRIDGE_CARRIER_KEY])) ?? pickHeaders(fields, d);
 }
 
+/** A CONSUMER invocation of a queue or topic: `process {destination}`, per the messaging conventions. */
+function consumer(system: string, destination: string | undefined, messageId: string | undefined, attributes: Attributes, messages: (Carrier | undefined)[]): EventDescription {
+  Object.assign(attributes, {
+    [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_PUBSUB,
+    [S.ATTR_MESSAGING_SYSTEM]: system,
+    [S.ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+    [S.ATTR_MESSAGING_OPERATION_NAME]: 'process',
+  });
+  if (destination) attributes[S.ATTR_MESSAGING_DESTINATION_NAME] = destination;
+  if (messageId) attributes[S.ATTR_MESSAGING_MESSAGE_ID] = messageId;
+  return { kind: SpanKind.CONSUMER, name: destination ? `process ${destination}` : 'process', attributes, messages };
+}
+
 function recordsDescription(records: unknown[], fields: readonly string[]): EventDescription | undefined {
   const first = obj(records[0]);
   if (!first) return undefined;
@@ -185,41 +198,15 @@ function recordsDescription(records: unknown[], fields: readonly string[]): Even
   const attributes: Attributes = { [S.ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: records.length };
   if (source === 'aws:sqs') {
     const queue = lastArnPart(first.eventSourceARN);
-    Object.assign(attributes, {
-      [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_PUBSUB,
-      [S.ATTR_MESSAGING_SYSTEM]: S.MESSAGING_SYSTEM_SQS,
-      [S.ATTR_MESSAGING_OPERATION_TYPE]: 'process',
-      [S.ATTR_MESSAGING_OPERATION_NAME]: 'process',
-    });
-    if (queue) attributes[S.ATTR_MESSAGING_DESTINATION_NAME] = queue;
-    if (records.length === 1 && str(first.messageId)) attributes[S.ATTR_MESSAGING_MESSAGE_ID] = str(first.messageId);
-    return {
-      kind: SpanKind.CONSUMER,
-      name: queue ? `process ${queue}` : 'process',
-      attributes,
-      messages: sample.map((r) => (isObj(r) ? sqsCarrier(r, fields) : undefined)),
-    };
+    return consumer(S.MESSAGING_SYSTEM_SQS, queue, records.length === 1 ? str(first.messageId) : undefined, attributes, sample.map((r) => (isObj(r) ? sqsCarrier(r, fields) : undefined)));
   }
   if (source === 'aws:sns') {
     const sns = obj(first.Sns);
-    const topic = lastArnPart(sns?.TopicArn);
-    Object.assign(attributes, {
-      [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_PUBSUB,
-      [S.ATTR_MESSAGING_SYSTEM]: S.MESSAGING_SYSTEM_SNS,
-      [S.ATTR_MESSAGING_OPERATION_TYPE]: 'process',
-      [S.ATTR_MESSAGING_OPERATION_NAME]: 'process',
+    const messages = sample.map((r) => {
+      const m = isObj(r) ? obj(r.Sns) : undefined;
+      return m ? snsCarrier(m, fields) : undefined;
     });
-    if (topic) attributes[S.ATTR_MESSAGING_DESTINATION_NAME] = topic;
-    if (records.length === 1 && str(sns?.MessageId)) attributes[S.ATTR_MESSAGING_MESSAGE_ID] = str(sns?.MessageId);
-    return {
-      kind: SpanKind.CONSUMER,
-      name: topic ? `process ${topic}` : 'process',
-      attributes,
-      messages: sample.map((r) => {
-        const m = isObj(r) ? obj(r.Sns) : undefined;
-        return m ? snsCarrier(m, fields) : undefined;
-      }),
-    };
+    return consumer(S.MESSAGING_SYSTEM_SNS, lastArnPart(sns?.TopicArn), records.length === 1 ? str(sns?.MessageId) : undefined, attributes, messages);
   }
   if (source === 'aws:kinesis') {
     return { kind: SpanKind.CONSUMER, name: 'process', attributes: { [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_PUBSUB } };

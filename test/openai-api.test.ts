@@ -2,7 +2,7 @@
  * traceOpenAI, majors 4–7, through withLlmTracing handlers against the local server: span shape and attributes
  * of every API and helper, and the SDK's own API left intact (results equal an untraced client's).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MAJORS,
   MESSAGES,
@@ -14,21 +14,14 @@ import {
   invoke,
   normalize,
   onlyModel,
-  setup,
-  teardown,
   traced,
+  useOpenAIEnv,
   type AnyClient,
   type Env,
 } from './support/openai.js';
 
 let env: Env;
-beforeAll(async () => {
-  env = await setup();
-});
-afterAll(() => teardown(env));
-afterEach(() => {
-  env.server.clear();
-});
+useOpenAIEnv((e) => (env = e));
 
 describe.each(MAJORS)('$name', (major) => {
   let c: AnyClient;

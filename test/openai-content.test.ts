@@ -4,7 +4,7 @@
  * valid JSON per the conventions, cut to `contentMaxChars` and passed through `redactContent`; a price table
  * adds the request's cost.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInfo } from '../src/index.js';
 import {
   API_KEY,
@@ -18,20 +18,14 @@ import {
   exported,
   invoke,
   onlyModel,
-  setup,
-  teardown,
   traced,
+  useOpenAIEnv,
   type AnyClient,
   type Env,
 } from './support/openai.js';
 
 let env: Env;
-beforeAll(async () => {
-  env = await setup();
-});
-afterAll(() => teardown(env));
-afterEach(() => {
-  env.server.clear();
+useOpenAIEnv((e) => (env = e), () => {
   delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
 });
 

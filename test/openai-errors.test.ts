@@ -3,7 +3,7 @@
  * span, the SDK's own error object reaching the caller (and rethrown by the wrapper as is), and no API key, no
  * Authorization header and no URL query in anything exported.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   API_KEY,
   MAJORS,
@@ -14,22 +14,15 @@ import {
   exported,
   invoke,
   onlyModel,
-  setup,
-  teardown,
   traced,
+  useOpenAIEnv,
   type AnyClient,
   type Env,
   type Invocation,
 } from './support/openai.js';
 
 let env: Env;
-beforeAll(async () => {
-  env = await setup();
-});
-afterAll(() => teardown(env));
-afterEach(() => {
-  env.server.clear();
-});
+useOpenAIEnv((e) => (env = e));
 
 const QUERY_SECRET = 'QUERYSECRET-55e1';
 

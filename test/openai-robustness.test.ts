@@ -2,7 +2,7 @@
  * traceOpenAI never hurts, majors 4–7: odd objects don't throw, tracing twice doesn't double spans,
  * `withOptions()` clones (v5+) keep working and stay traced, and calls outside an invocation still work.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { traceOpenAI } from '../src/index.js';
 import {
   MAJORS,
@@ -13,20 +13,13 @@ import {
   expectCleanTelemetry,
   invoke,
   onlyModel,
-  setup,
-  teardown,
   traced,
+  useOpenAIEnv,
   type Env,
 } from './support/openai.js';
 
 let env: Env;
-beforeAll(async () => {
-  env = await setup();
-});
-afterAll(() => teardown(env));
-afterEach(() => {
-  env.server.clear();
-});
+useOpenAIEnv((e) => (env = e));
 
 describe('odd objects', () => {
   const throwing = Object.defineProperty({}, 'chat', {

@@ -3,7 +3,7 @@
  * break, abort, mid-stream error, reset, never iterated), counts what the caller saw, and the caller sees what an
  * untraced client gives (the usage chunk we ask for is hidden; tee/toReadableStream/controller keep working).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MAJORS,
   MESSAGES,
@@ -15,22 +15,15 @@ import {
   normalize,
   nowNs,
   onlyModel,
-  setup,
   sleep,
-  teardown,
   traced,
+  useOpenAIEnv,
   type AnyClient,
   type Env,
 } from './support/openai.js';
 
 let env: Env;
-beforeAll(async () => {
-  env = await setup();
-});
-afterAll(() => teardown(env));
-afterEach(() => {
-  env.server.clear();
-});
+useOpenAIEnv((e) => (env = e));
 
 const chat = (c: AnyClient, extra: Record<string, unknown> = {}) =>
   c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true, ...extra });

@@ -8,7 +8,7 @@ import OpenAI4 from 'openai4';
 import OpenAI5 from 'openai5';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { shutdownTracing, traceOpenAI, withLlmTracing, type OpenAITracingOptions } from '../../src/index.js';
 import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server.ts';
 import { lambdaContext, lambdaEnv } from './lambda.js';
@@ -66,6 +66,20 @@ export async function teardown(env: Env | undefined): Promise<void> {
   await shutdownTracing();
   await env?.receiver.close();
   await env?.server.close();
+}
+
+/** A test file's hooks: servers up before its first handler, the script cleared after each test, all closed at the end. */
+export function useOpenAIEnv(set: (env: Env) => void, afterEachTest: () => void = () => {}): void {
+  let env: Env | undefined;
+  beforeAll(async () => {
+    env = await setup();
+    set(env);
+  });
+  afterAll(() => teardown(env));
+  afterEach(() => {
+    env?.server.clear();
+    afterEachTest();
+  });
 }
 
 export function client(major: Major, env: Env, opts: Record<string, unknown> = {}): AnyClient {

@@ -1,4 +1,5 @@
 import type { ReceivedSpan } from '../../tools/otlp-receiver.ts';
+import { ordered } from '../../tools/trace-view.ts';
 
 export * from '../../tools/otlp-receiver.ts';
 
@@ -9,27 +10,11 @@ export * from '../../tools/otlp-receiver.ts';
  */
 export function spanTree(spans: readonly ReceivedSpan[]): string {
   const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string, ReceivedSpan[]>();
-  const roots: ReceivedSpan[] = [];
-  for (const s of spans) {
-    if (s.parentSpanId && ids.has(s.parentSpanId)) {
-      const list = children.get(s.parentSpanId) ?? [];
-      list.push(s);
-      children.set(s.parentSpanId, list);
-    } else {
-      roots.push(s);
-    }
-  }
-  const byStart = (a: ReceivedSpan, b: ReceivedSpan) =>
-    a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0;
-  const lines: string[] = [];
-  const visit = (s: ReceivedSpan, depth: number) => {
+  const lines = ordered(spans).map(({ span: s, depth }) => {
     const status = s.status.code + (s.status.message ? `: ${s.status.message}` : '');
-    const orphan = depth === 0 && s.parentSpanId ? ` (parent ${s.parentSpanId} not received)` : '';
-    lines.push(`${'  '.repeat(depth)}${s.name} [${s.kind}] ${status}${orphan}`);
-    for (const c of (children.get(s.spanId) ?? []).sort(byStart)) visit(c, depth + 1);
-  };
-  for (const r of roots.sort(byStart)) visit(r, 0);
+    const orphan = depth === 0 && s.parentSpanId && !ids.has(s.parentSpanId) ? ` (parent ${s.parentSpanId} not received)` : '';
+    return `${'  '.repeat(depth)}${s.name} [${s.kind}] ${status}${orphan}`;
+  });
   return lines.length ? lines.join('\n') : '(no spans)';
 }
 
