@@ -20,7 +20,9 @@ let flushing: (event: unknown, ctx: LambdaContext) => Promise<unknown>;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  lambdaEnv(receiver.url, { OTEL_BSP_SCHEDULE_DELAY: '3600000' });
+  // always_on: a generated event may carry a valid but unsampled traceparent, which the default parent-based
+  // sampler rightly honours by recording nothing; this file is about hostile input, not sampling.
+  lambdaEnv(receiver.url, { OTEL_BSP_SCHEDULE_DELAY: '3600000', OTEL_TRACES_SAMPLER: 'always_on' });
   fast = withLlmTracing(async () => RESULT, { flushBudgetMs: 0 });
   flushing = withLlmTracing(async () => RESULT, { flushBudgetMs: 5000 });
 });

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from './support/receiver.js';
 
 let receiver: OtlpReceiver;
@@ -14,7 +14,9 @@ afterAll(() => receiver.close());
 
 describe('SIGTERM', () => {
   it('exports the queued spans and then lets the process end as SIGTERM would', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'llt-sigterm-')), 'main.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'llt-sigterm-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, 'main.mjs');
     await build({ entryPoints: [new URL('./fixtures/sigterm/main.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', target: 'node22', outfile: out, mainFields: ['module', 'main'], logLevel: 'silent' });
     const child = spawn(process.execPath, [out], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, AWS_LAMBDA_FUNCTION_NAME: 'sigterm-fn', OTEL_BSP_SCHEDULE_DELAY: '600000' },
