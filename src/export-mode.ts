@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { env } from './config.js';
 import { channel } from './extension-channel.js';
 
 export type ExportMode = 'after-response' | 'before-response';
@@ -13,10 +12,10 @@ let warned = false;
  * export always comes first. A forced `after-response` without the extension would lose spans at the freeze,
  * so it falls back, once with a warning.
  */
-export function exportMode(setting: ExportModeSetting | undefined): ExportMode {
-  const wanted = setting ?? (env('LLM_TRACING_EXPORT_MODE')?.toLowerCase() as ExportModeSetting | undefined) ?? 'auto';
+export function exportMode(wanted: ExportModeSetting): ExportMode {
   if (wanted === 'before-response') return 'before-response';
-  const possible = channel().registered && env('AWS_SAM_LOCAL') !== 'true';
+  // The extension stays out under sam local, so `registered` already says all; it can also stop later.
+  const possible = channel().registered;
   if (wanted === 'after-response' && !possible && !warned) {
     warned = true;
     diag.warn('lambda-llm-tracing: after-response export needs the extension (lambda-llm-tracing/extension); exporting before the response');

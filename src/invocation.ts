@@ -25,18 +25,19 @@ export interface Invocation {
 
 function coldStart(): boolean {
   const s = state();
-  const first = !s.invoked;
+  if (s.invoked) return false;
   s.invoked = true;
   // Provisioned concurrency and SnapStart initialise ahead of the request, so no invocation of theirs is cold.
   const initType = env('AWS_LAMBDA_INITIALIZATION_TYPE');
-  return first && (initType === undefined || initType === 'on-demand');
+  return initType === undefined || initType === 'on-demand';
 }
 
 export function startInvocation(event: unknown, lambdaContext: LambdaContext, options: WrapperOptions, mode: ExportMode): Invocation {
   const cold = coldStart();
   const propagator = getPropagator();
   const fnName = (typeof lambdaContext?.functionName === 'string' && lambdaContext.functionName) || env('AWS_LAMBDA_FUNCTION_NAME') || 'handler';
-  const description = safely('reading the event', () => describeEvent(event, propagatorFields(), fnName), describeEvent(undefined, [], fnName));
+  const description =
+    safely('reading the event', () => describeEvent(event, propagatorFields(), fnName), undefined) ?? describeEvent(undefined, [], fnName);
   const custom = options.extractContext
     ? safely('the extractContext option', () => options.extractContext!(event, lambdaContext), undefined)
     : undefined;

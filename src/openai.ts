@@ -115,11 +115,24 @@ class ModelCall {
   }
 }
 
+/** The client's server attributes, parsed again only when its base URL changes: not on every call. */
+function serverOf(client: { baseURL?: unknown } | undefined): () => Attributes {
+  let url: unknown;
+  let attributes: Attributes = {};
+  return () => {
+    if (client?.baseURL !== url) {
+      url = client?.baseURL;
+      attributes = serverAttributes(url);
+    }
+    return attributes;
+  };
+}
+
 function settingsFor(client: { baseURL?: unknown }, options: OpenAITracingOptions): Settings {
   return {
     content: new ContentRecorder(contentOptions(options.captureContent, options.contentMaxChars, options.redactContent)),
     prices: options.prices,
-    server: () => serverAttributes(client.baseURL),
+    server: serverOf(client),
   };
 }
 
@@ -146,7 +159,7 @@ function instrument(c: ClientLike, settings: Settings): void {
     // A clone (v5+) has fresh resource objects and inherits only our fetch: trace it as its parent is traced.
     const traced = function tracedWithOptions(this: unknown, ...args: unknown[]): unknown {
       const clone = original.apply(this, args) as ClientLike;
-      safely('tracing a withOptions() clone', () => instrument(clone, { ...settings, server: () => serverAttributes(clone?.baseURL) }), undefined);
+      safely('tracing a withOptions() clone', () => instrument(clone, { ...settings, server: serverOf(clone) }), undefined);
       return clone;
     };
     Object.defineProperty(traced, TRACED, { value: true });

@@ -26,7 +26,7 @@ async function traced<R>(
 ): Promise<R> {
   // A no-op after the first call; starts a fresh provider after `shutdownTracing()`.
   safely('starting the tracer provider', () => ensureProvider(options), undefined);
-  const mode = exportMode(options.exportMode);
+  const mode = exportMode(config.exportMode);
   const invocation = safely('starting the invocation span', () => startInvocation(event, lambdaContext, options, mode), undefined);
   if (!invocation) return run(undefined);
 
