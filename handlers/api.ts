@@ -1,7 +1,7 @@
 /** POST /chat {"question": "..."} → a chat completion for the question. */
 import OpenAI from 'openai';
 import { traceOpenAI, withLlmTracing } from '../src/index.js';
-import { CHAT_MODEL, SYSTEM_PROMPT, badRequest, json, modelFailure, questionOf, type HttpApiEvent, type HttpResult } from './http.js';
+import { badRequest, chatRequest, json, modelFailure, questionOf, type HttpApiEvent, type HttpResult } from './http.js';
 
 // Module scope: created once per sandbox (cold start), reused by every warm invocation.
 // OPENAI_API_KEY and OPENAI_BASE_URL are read by the SDK itself.
@@ -11,14 +11,7 @@ export const handler = withLlmTracing(async (event: HttpApiEvent): Promise<HttpR
   const question = questionOf(event);
   if (question === undefined) return badRequest();
   try {
-    const completion = await openai.chat.completions.create({
-      model: CHAT_MODEL,
-      messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: question },
-      ],
-      max_completion_tokens: 300,
-    });
+    const completion = await openai.chat.completions.create(chatRequest(question));
     return json(200, {
       answer: completion.choices[0]?.message.content ?? '',
       model: completion.model,

@@ -20,6 +20,18 @@ export interface HttpResult {
 export const CHAT_MODEL = process.env.OPENAI_MODEL || 'gpt-4o-mini';
 export const EMBEDDING_MODEL = process.env.OPENAI_EMBEDDING_MODEL || 'text-embedding-3-small';
 export const SYSTEM_PROMPT = 'You are a concise assistant. Answer in at most three sentences.';
+
+/** The chat request both HTTP handlers send for a question. */
+export function chatRequest(question: string) {
+  return {
+    model: CHAT_MODEL,
+    messages: [
+      { role: 'system' as const, content: SYSTEM_PROMPT },
+      { role: 'user' as const, content: question },
+    ],
+    max_completion_tokens: 300,
+  };
+}
 const MAX_QUESTION_CHARS = 4000;
 
 export function json(statusCode: number, value: unknown): HttpResult {

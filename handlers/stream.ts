@@ -12,7 +12,7 @@
 import OpenAI from 'openai';
 import type { Writable } from 'node:stream';
 import { traceOpenAI, withLlmTracing } from '../src/index.js';
-import { CHAT_MODEL, SYSTEM_PROMPT, badRequest, modelFailure, questionOf, type HttpApiEvent, type HttpResult } from './http.js';
+import { badRequest, chatRequest, modelFailure, questionOf, type HttpApiEvent, type HttpResult } from './http.js';
 
 /** The global the Node.js runtime (aws-lambda-ric) installs before it loads the handler module. */
 declare const awslambda: {
@@ -40,15 +40,7 @@ export const handler = withLlmTracing(
     // The prelude is chosen at the first token: until then a failure can still be answered with a 502.
     let out: Writable | undefined;
     try {
-      const stream = await openai.chat.completions.create({
-        model: CHAT_MODEL,
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          { role: 'user', content: question },
-        ],
-        max_completion_tokens: 300,
-        stream: true,
-      });
+      const stream = await openai.chat.completions.create({ ...chatRequest(question), stream: true });
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta?.content;
         if (!delta) continue;

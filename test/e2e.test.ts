@@ -14,6 +14,7 @@ import { resolveNodeBinary } from '../tools/runner/client.ts';
 import { startSandbox, type InvokeResult, type Sandbox, type SandboxOptions } from '../tools/runner/index.ts';
 import { startSqsEmulator, type SqsEmulator } from '../tools/sqs-emulator.ts';
 import { byName, spanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/receiver.ts';
+import { procState } from './support/proc.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(ROOT, 'template.yaml');
@@ -32,15 +33,6 @@ let model: OpenAIServer;
 let sqs: SqsEmulator;
 const sandboxes: Sandbox[] = [];
 const pids = new Set<number>();
-
-function procState(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0];
-  } catch {
-    return undefined;
-  }
-}
 
 async function open(functionId: string, env: Record<string, string> = {}, opts: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const name = { ApiFunction: 'api', StreamFunction: 'stream', ProducerFunction: 'producer', WorkerFunction: 'worker' }[functionId]!;

@@ -30,6 +30,20 @@ const chat = (c: AnyClient, extra: Record<string, unknown> = {}) =>
 const responses = (c: AnyClient) => c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, stream: true });
 
 describe.each(MAJORS)('$name', (major) => {
+  /** Iterates a chat stream that fails midway, inside one invocation: the error the caller saw, and the chunks before it. */
+  async function consumeUntilError(client: AnyClient) {
+    let inner: any;
+    let seen = 0;
+    const inv = await invoke(env, async () => {
+      try {
+        for await (const _ of await chat(client)) seen++;
+      } catch (e) {
+        inner = e;
+        throw e;
+      }
+    });
+    return { inv, inner, seen };
+  }
   let c: AnyClient;
   let plain: AnyClient;
   beforeAll(() => {
@@ -151,16 +165,7 @@ describe.each(MAJORS)('$name', (major) => {
 
     it("mid-stream error: error outcome, ERROR status, and the caller gets the SDK's error, rethrown as is", async () => {
       env.server.script({ kind: 'midStreamError', afterChunks: 2 });
-      let inner: any;
-      let seen = 0;
-      const inv = await invoke(env, async () => {
-        try {
-          for await (const _ of await chat(c)) seen++;
-        } catch (e) {
-          inner = e;
-          throw e;
-        }
-      });
+      const { inv, inner, seen } = await consumeUntilError(c);
       expect(seen).toBe(2);
       expect(inv.error).toBe(inner);
       expect(inner).toBeInstanceOf(major.OpenAI.APIError);
@@ -174,16 +179,7 @@ describe.each(MAJORS)('$name', (major) => {
 
     it('mid-stream reset: stream_interrupted, and the caller gets the transport error', async () => {
       env.server.script({ kind: 'midStreamReset', afterChunks: 3 });
-      let inner: any;
-      let seen = 0;
-      const inv = await invoke(env, async () => {
-        try {
-          for await (const _ of await chat(c)) seen++;
-        } catch (e) {
-          inner = e;
-          throw e;
-        }
-      });
+      const { inv, inner, seen } = await consumeUntilError(c);
       expect(seen).toBe(3);
       expect(inv.error).toBe(inner);
       expect(inner.constructor.name).toBe(major.midStreamReset.ctor);

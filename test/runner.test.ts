@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveNodeBinary } from '../tools/runner/client.ts';
 import { loadFunctionConfig, startSandbox } from '../tools/runner/index.ts';
 import type { Sandbox, SandboxOptions } from '../tools/runner/index.ts';
+import { procState } from './support/proc.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/runner');
@@ -38,16 +39,6 @@ function track(sb: Sandbox): number {
   expect(pid).toBeTypeOf('number');
   pids.add(pid!);
   return pid!;
-}
-
-/** Process state letter from /proc/<pid>/stat ('T' = stopped), or undefined when gone. */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0];
-  } catch {
-    return undefined;
-  }
 }
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
