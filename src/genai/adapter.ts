@@ -38,4 +38,6 @@ export interface ModelInput {
   history: InputMessage[];
   /** Instructions given apart from the history: `gen_ai.system_instructions`. */
   system?: InputMessage[];
+  /** The tools offered to the model, in the conventions' shape: `gen_ai.tool.definitions`. */
+  tools?: Record<string, unknown>[];
 }

@@ -43,13 +43,16 @@ export function startAttempt(request: AttemptRequest): Span {
 /** Runs `fn` with the attempt's span active, so a transport's own spans (if any) nest under it. */
 export const inAttempt = <T>(span: Span, fn: () => T): T => context.with(trace.setSpan(context.active(), span), fn);
 
-/** Ends an attempt that got a response; a 4xx/5xx makes it an error with the status as `error.type`. */
-export function endAttempt(span: Span, status: number | undefined, attributes: Attributes = {}): void {
+/**
+ * Ends an attempt that got a response; a 4xx/5xx makes it an error with `errorType` (when the response named
+ * one, as Bedrock's `x-amzn-errortype` does) or the status as `error.type`.
+ */
+export function endAttempt(span: Span, status: number | undefined, attributes: Attributes = {}, errorType?: string): void {
   try {
     if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     span.setAttributes(attributes);
     if (status !== undefined && status >= 400) {
-      span.setAttribute(ATTR_ERROR_TYPE, String(status));
+      span.setAttribute(ATTR_ERROR_TYPE, errorType ?? String(status));
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
   } finally {

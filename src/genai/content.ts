@@ -131,6 +131,12 @@ export class ContentRecorder {
     return recorded.length ? this.json(recorded) : undefined;
   }
 
+  /** Tool definitions → `gen_ai.tool.definitions` JSON; none when even one would not fit the attribute limit. */
+  tools(definitions: Record<string, unknown>[]): string | undefined {
+    const json = JSON.stringify(definitions);
+    return definitions.length && json.length <= this.options.attributeLimit ? json : undefined;
+  }
+
   /** Output messages, one per choice: text, and tool calls by name. */
   output(choices: OutputChoice[]): string | undefined {
     const messages: Message[] = choices.map((c) => {

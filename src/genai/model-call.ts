@@ -1,8 +1,9 @@
-import { SpanKind, context, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
 import { recordError } from '../telemetry/errors.js';
 import { trackOpenSpan } from '../telemetry/open-spans.js';
 import { getTracer } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
+import { ATTR_ERROR_TYPE } from '../telemetry/semconv.js';
 import type { ModelAdapter } from './adapter.js';
 import { withAttemptCounter, type AttemptCounter } from './attempt.js';
 import { ContentRecorder, contentOptions } from './content.js';
@@ -71,6 +72,8 @@ export class ModelCall<Operation extends string = string> {
     if (messages !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_INPUT_MESSAGES, messages);
     const system = input.system ? this.settings.content.system(input.system) : undefined;
     if (system !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, system);
+    const tools = input.tools ? this.settings.content.tools(input.tools) : undefined;
+    if (tools !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_TOOL_DEFINITIONS, tools);
   }
 
   /** One stream event; `delivered` is false for an event hidden from the caller, which is read but not counted. */
@@ -105,6 +108,11 @@ export class ModelCall<Operation extends string = string> {
         span.setAttribute(G.ATTR_LLM_STREAM_CHUNKS, this.chunks);
       }
       if (error !== undefined) recordError(span, error, settings.adapter.errorType(error));
+      // A stream that ended without its final event (see observeStream's `complete`): nothing was thrown.
+      else if (outcome === 'error') {
+        span.setAttribute(ATTR_ERROR_TYPE, 'stream_truncated');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the stream ended without its final event' });
+      }
     });
     this.span.end();
   }

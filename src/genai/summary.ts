@@ -4,7 +4,7 @@ import { requestCostUsd, type PriceTable } from './cost.js';
 import * as G from './semconv.js';
 
 /** Finish reasons that mean the output was cut short: worth an event, not an error. */
-const TRUNCATING = new Set(['length', 'content_filter']);
+const TRUNCATING = new Set(['length', 'content_filter', 'max_tokens', 'MAX_TOKENS', 'content_filtered']);
 
 /**
  * What a response told us, in provider-neutral terms: an adapter fills it from a whole response or from stream
@@ -25,6 +25,8 @@ export class ResponseSummary {
   choices: OutputChoice[] = [];
   /** Provider attributes learnt from the response (`openai.response.service_tier`, say). */
   readonly attributes: Attributes = {};
+  /** Span events learnt from the response (a guardrail's result, say), added when the span ends. */
+  readonly events: { name: string; attributes: Attributes }[] = [];
   readonly keepText: boolean;
 
   constructor(keepText: boolean) {
@@ -58,6 +60,7 @@ export class ResponseSummary {
     const reasons = this.finishReasons;
     if (reasons.length) set(G.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, reasons);
     const truncated = reasons.filter((r) => TRUNCATING.has(r));
+    for (const event of this.events) span.addEvent(event.name, event.attributes);
     if (truncated.length) span.addEvent(G.EVENT_LLM_RESPONSE_TRUNCATED, { [G.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: truncated });
     const usage = { input: this.inputTokens, output: this.outputTokens, cachedInput: this.cacheReadTokens };
     set(G.ATTR_LLM_USAGE_COST_USD, requestCostUsd(prices, [this.model, requestModel], usage));

@@ -103,8 +103,8 @@ export interface Invocation<T> {
   tree: string;
 }
 
-/** Runs `fn` as a Lambda handler wrapped by `withLlmTracing`; never throws (see `error`). */
-export async function invoke<T>(env: Env, fn: () => Promise<T>): Promise<Invocation<T>> {
+/** Runs `fn` as a Lambda handler wrapped by `withLlmTracing`; never throws (see `error`). Any provider's env will do. */
+export async function invoke<T>(env: Pick<Env, 'receiver' | 'warnings'>, fn: () => Promise<T>): Promise<Invocation<T>> {
   env.receiver.clear();
   env.warnings.length = 0;
   const ctx = lambdaContext();
