@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBedrockServer, type BedrockServer } from './bedrock-server/index.ts';
 import { startOpenAIServer } from './openai-server.ts';
 import type { OpenAIServer } from './openai-server.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';
@@ -46,12 +47,13 @@ const say = (line = '') => process.stdout.write(line + '\n');
 const sandboxes: Sandbox[] = [];
 let receiver: OtlpReceiver | undefined;
 let model: OpenAIServer | undefined;
+let bedrock: BedrockServer | undefined;
 let sqs: SqsEmulator | undefined;
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(sandboxes.map((s) => s.shutdown()));
   sandboxes.length = 0;
-  await Promise.allSettled([receiver?.close(), model?.close(), sqs?.close()]);
+  await Promise.allSettled([receiver?.close(), model?.close(), bedrock?.close(), sqs?.close()]);
 }
 
 function readEvent(file: string): Record<string, any> {
@@ -113,6 +115,13 @@ async function main(): Promise<number> {
     env.OPENAI_API_KEY = 'sk-local-not-a-real-key';
     env.OPENAI_BASE_URL = model.url;
     say(`model     → local OpenAI-compatible server ${model.url} (deterministic answers)`);
+  }
+  // MODEL_PROVIDER=bedrock: ApiFunction answers with Converse, from the local Bedrock server (the SDK reads the
+  // AWS_ENDPOINT_URL_BEDROCK_RUNTIME override; the runner's fake credentials sign the requests).
+  if (process.env.MODEL_PROVIDER === 'bedrock') {
+    bedrock = await startBedrockServer({ eventDelayMs: 15 });
+    Object.assign(env, { MODEL_PROVIDER: 'bedrock', AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url });
+    say(`bedrock   → local Bedrock Runtime server ${bedrock.url} (MODEL_PROVIDER=bedrock: ApiFunction calls Converse)`);
   }
   sqs = await startSqsEmulator({ host: '127.0.0.1', queues: [QUEUE] });
   say(`queue     → SQS emulator ${sqs.url} (queue ${QUEUE})`);

@@ -77,6 +77,18 @@ describe('npm start', () => {
     expect(out).toContain(`${spanCount} spans in 4 traces`);
   }, 120_000);
 
+  it('with MODEL_PROVIDER=bedrock, the API answers through the local Bedrock server and its trace shows the Converse call', async () => {
+    const r = await start(['--outdir', path.join(OUT_REL, 'lambda-bedrock')], { MODEL_PROVIDER: 'bedrock' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/bedrock\s+→ local Bedrock Runtime server http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/▶ ApiFunction .* cold .* 200 /);
+    const blocks = out.split(/\n(?=trace [0-9a-f]{32} )/).slice(1).map((b) => b.split('\n\n')[0]!);
+    const chat = blocks.find((b) => b.startsWith('trace 4bf92f3577b34da6a3ce929d0e0e4736'))!;
+    expect(chat).toMatch(/\n.*ms {4}chat amazon\.nova-lite-v1:0 \[CLIENT\]\s+· tokens \d+→\d+/);
+    expect(chat).toMatch(/\n.*ms {6}POST \/model\/\{modelId\}\/converse \[CLIENT\]\s+· 200/);
+  }, 120_000);
+
   it('with OTEL_EXPORTER_OTLP_ENDPOINT set, sends the spans there and says they cannot be shown', async () => {
     const receiver = await startOtlpReceiver();
     try {

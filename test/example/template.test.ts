@@ -155,10 +155,20 @@ describe('template.yaml', () => {
     for (const [id, r] of functions) expect(r.Properties?.Environment?.Variables?.OPENAI_API_KEY, id).toBeUndefined();
   });
 
-  it('least privilege: only SQSSendMessagePolicy on the jobs queue, for the producer; no "*" actions or resources anywhere', () => {
+  it('least privilege: only SQSSendMessagePolicy on the jobs queue, for the producer, and InvokeModel on the configured Bedrock model, for the API; no "*" actions or resources anywhere', () => {
     const policies = Object.fromEntries(functions.map(([id, r]) => [id, (r.Properties?.Policies ?? []) as unknown[]]));
     expect(policies).toEqual({
-      ApiFunction: [],
+      ApiFunction: [
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+              Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${BedrockModelId}' },
+            },
+          ],
+        },
+      ],
       StreamFunction: [],
       ProducerFunction: [{ SQSSendMessagePolicy: { QueueName: { 'Fn::GetAtt': ['JobsQueue', 'QueueName'] } } }],
       WorkerFunction: [], // the SQS event source adds SQSPollerPolicy for this queue only
