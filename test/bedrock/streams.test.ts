@@ -71,6 +71,16 @@ describe('ConverseStream endings', () => {
     expect(onlyModel(inv).attributes).toMatchObject({ 'llm.stream.outcome': 'error', 'error.type': 'stream_interrupted' });
   });
 
+  it('calls a stream whose HTTP/2 connection dropped quietly truncated, not completed', async () => {
+    env.server.script({ kind: 'midStreamReset', afterEvents: 2, how: 'drop' });
+    const inv = await invoke(env, async () => collect((await traced(env).send(new ConverseStreamCommand(REQUEST))).stream!));
+    // The SDK ends the caller's loop without an error here; the span must not say it completed.
+    expect(inv.error).toBeUndefined();
+    expect(inv.result).toHaveLength(2);
+    expect(onlyModel(inv).attributes).toMatchObject({ 'llm.stream.outcome': 'error', 'error.type': 'stream_truncated', 'llm.stream.chunk_count': 2 });
+    expect(onlyModel(inv).status.code).toBe('ERROR');
+  });
+
   it('does not call a stream that ended without its final events completed', async () => {
     env.server.script({ kind: 'truncatedStream' });
     const inv = await invoke(env, async () => collect((await traced(env).send(new ConverseStreamCommand(REQUEST))).stream!));
