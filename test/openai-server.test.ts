@@ -7,8 +7,8 @@ import OpenAI4 from 'openai4';
 import OpenAI5 from 'openai5';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
-import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../tools/openai-server.ts';
-import type { OpenAIServer } from '../tools/openai-server.ts';
+import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../tools/openai-server/index.ts';
+import type { OpenAIServer } from '../tools/openai-server/index.ts';
 
 // The four majors have incompatible static types; the tests exercise them through one loose shape.
 type AnyClient = any;
