@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { MARKER, type OpenAIServer } from '../tools/openai-server/index.ts';
-import type { OtlpReceiver } from '../tools/otlp-receiver.ts';
+import type { OtlpReceiver } from '../tools/otlp/index.ts';
 import { startSandbox, type InvokeResult, type Sandbox } from '../tools/runner/index.ts';
 import type { Variant } from './setup.ts';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOpenAIServer } from '../tools/openai-server/index.ts';
-import { startOtlpReceiver } from '../tools/otlp-receiver.ts';
+import { startOtlpReceiver } from '../tools/otlp/index.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
 import { cell, kib, markdownTable, stat, type Stat } from './report.ts';
 import { BENCH, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';

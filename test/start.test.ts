@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveNodeBinary } from '../tools/runner/client.ts';
-import { startOtlpReceiver } from '../tools/otlp-receiver.ts';
+import { startOtlpReceiver } from '../tools/otlp/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_REL = `build/test-start-${process.pid}`;

@@ -2,7 +2,7 @@
  * Renders received traces for people: an indented tree for the terminal and a self-contained HTML waterfall.
  * Used by `npm start` and `npm run traces`.
  */
-import type { AttrValue, ReceivedSpan } from './otlp-decode.ts';
+import type { AttrValue, ReceivedSpan } from './otlp/index.ts';
 
 export interface TraceGroup {
   traceId: string;

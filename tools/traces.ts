@@ -10,8 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startOtlpReceiver } from './otlp-receiver.ts';
-import type { ReceivedSpan } from './otlp-receiver.ts';
+import { startOtlpReceiver } from './otlp/index.ts';
+import type { ReceivedSpan } from './otlp/index.ts';
 import { renderHtml, renderText } from './trace-view.ts';
 
 /** Traces kept in memory (oldest forgotten first). */
