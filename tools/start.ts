@@ -25,8 +25,8 @@ import { startOtlpReceiver } from './otlp/index.ts';
 import type { OtlpReceiver, ReceivedSpan } from './otlp/index.ts';
 import { loadFunctionConfig, startSandbox } from './runner/index.ts';
 import type { InvokeResult, Sandbox } from './runner/index.ts';
-import { startSqsEmulator } from './sqs-emulator.ts';
-import type { SqsEmulator } from './sqs-emulator.ts';
+import { startSqsEmulator } from './sqs-emulator/index.ts';
+import type { SqsEmulator } from './sqs-emulator/index.ts';
 import { renderHtml, renderText } from './trace-view.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
