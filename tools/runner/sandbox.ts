@@ -319,18 +319,68 @@ export class LambdaSandbox {
       this.thaw();
     }
     const startedAt = performance.now();
-    let deliveredAt: number | undefined;
-    let preLogs = '';
-    let timedOut = false;
+    const watch = this.watchInvocation(requestId, timeoutMs, coldStart);
+    const outcome: InvocationOutcome = await this.api.enqueue({
+      requestId,
+      body: JSON.stringify(event === undefined ? {} : event),
+      timeoutMs,
+      functionArn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${c.functionName}`,
+      traceHeader: opts.traceHeader ?? newTraceHeader(),
+      ...(opts.clientContext !== undefined ? { clientContext: JSON.stringify(opts.clientContext) } : {}),
+      ...(opts.identity !== undefined ? { cognitoIdentity: JSON.stringify(opts.identity) } : {}),
+    });
+    watch.stop();
+    const began = watch.deliveredAt ?? startedAt;
+    const endedAt = outcome.at;
+    const durationMs = endedAt - began;
+    let initDurationMs: number | undefined;
+    if (coldStart) initDurationMs = (this.initDoneAt ?? watch.deliveredAt ?? endedAt) - this.spawnedAt;
+    const postRuntimeMs = outcome.kind === 'aborted' ? undefined : await this.settleAfterResponse(began + timeoutMs, endedAt);
+    // Let the pipes deliver what the process wrote before it stopped (or died).
+    await delay(10);
+    const maxMemoryUsedMB = this.readPeakMemoryMB() ?? watch.peakAtKill;
+    const { result, error, streamed } = outcomeResult(outcome, requestId, began);
+
+    let report =
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms` +
+      `\tMemory Size: ${c.memoryMB} MB\tMax Memory Used: ${maxMemoryUsedMB ?? '?'} MB`;
+    if (initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+    if (watch.timedOut) report += '\tStatus: timeout';
+    const logs =
+      watch.preLogs +
+      `START RequestId: ${requestId} Version: $LATEST\n` +
+      this.takeOutput() +
+      (watch.timedOut ? `${new Date().toISOString()} ${requestId} Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds\n` : '') +
+      `END RequestId: ${requestId}\n${report}\n`;
+
+    return {
+      requestId,
+      ...(outcome.kind === 'response' ? { result } : {}),
+      ...(error ? { error } : {}),
+      timedOut: watch.timedOut,
+      durationMs,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+      coldStart,
+      logs,
+      report,
+      ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
+      ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
+      ...(streamed ? { streamed } : {}),
+    };
+  }
+
+  /** Arms the function timeout once the event is delivered, and the init timeout on a cold start. */
+  private watchInvocation(requestId: string, timeoutMs: number, coldStart: boolean): InvocationWatch {
+    const c = this.config;
     let timer: NodeJS.Timeout | undefined;
-    let peakAtKill: number | undefined;
+    const watch: InvocationWatch = { deliveredAt: undefined, preLogs: '', timedOut: false, peakAtKill: undefined, stop: () => {} };
     const onDelivered = (d: { requestId: string; deliveredAt: number }) => {
       if (d.requestId !== requestId) return;
-      deliveredAt = d.deliveredAt;
-      preLogs = this.takeOutput();
+      watch.deliveredAt = d.deliveredAt;
+      watch.preLogs = this.takeOutput();
       timer = setTimeout(() => {
-        timedOut = true;
-        peakAtKill = this.readPeakMemoryMB();
+        watch.timedOut = true;
+        watch.peakAtKill = this.readPeakMemoryMB();
         this.killProcess();
         this.api.reset('timeout', {
           errorType: 'Sandbox.Timedout',
@@ -341,7 +391,7 @@ export class LambdaSandbox {
     this.api.on('delivered', onDelivered);
     const initTimer = coldStart
       ? setTimeout(() => {
-          if (deliveredAt !== undefined) return;
+          if (watch.deliveredAt !== undefined) return;
           this.killProcess();
           this.api.reset('init timeout', {
             errorType: 'Runtime.InitTimeout',
@@ -349,89 +399,26 @@ export class LambdaSandbox {
           });
         }, INIT_TIMEOUT_MS)
       : undefined;
-
-    const outcome: InvocationOutcome = await this.api.enqueue({
-      requestId,
-      body: JSON.stringify(event === undefined ? {} : event),
-      timeoutMs,
-      functionArn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${c.functionName}`,
-      traceHeader: opts.traceHeader ?? newTraceHeader(),
-      ...(opts.clientContext !== undefined ? { clientContext: JSON.stringify(opts.clientContext) } : {}),
-      ...(opts.identity !== undefined ? { cognitoIdentity: JSON.stringify(opts.identity) } : {}),
-    });
-    clearTimeout(timer);
-    clearTimeout(initTimer);
-    this.api.off('delivered', onDelivered);
-
-    const endedAt = outcome.at;
-    const durationMs = endedAt - (deliveredAt ?? startedAt);
-    let initDurationMs: number | undefined;
-    if (coldStart) initDurationMs = (this.initDoneAt ?? deliveredAt ?? endedAt) - this.spawnedAt;
-
-    let postRuntimeMs: number | undefined;
-    if (outcome.kind !== 'aborted') {
-      // Lambda freezes once the runtime and every extension call next again; the caller's result comes with it.
-      const deadline = (deliveredAt ?? startedAt) + timeoutMs;
-      const idle = await this.waitIdle(deadline - performance.now());
-      if (idle) postRuntimeMs = performance.now() - endedAt;
-      if (!idle && this.proc) {
-        this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
-        this.killProcess();
-      }
-    }
-    // Let the pipes deliver what the process wrote before it stopped (or died).
-    await delay(10);
-    const maxMemoryUsedMB = this.readPeakMemoryMB() ?? peakAtKill;
-
-    let result: unknown;
-    let error: InvokeResult['error'];
-    let streamed: InvokeResult['streamed'];
-    if (outcome.kind === 'response' && outcome.streaming) {
-      streamed = {
-        firstByteMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - (deliveredAt ?? startedAt),
-        contentType: outcome.contentType,
-        ...splitStreamed(outcome.body, outcome.contentType),
-      };
-      result = streamed.body;
-    } else if (outcome.kind === 'response') {
-      result = parseJson(outcome.body);
-    } else if (outcome.kind === 'error') {
-      error = parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled');
-    } else {
-      // Init errors are passed on as the runtime posted them; the sandbox's own errors
-      // (timeout, exit) carry Lambda's "RequestId: ... Error: ..." form.
-      const e: AbortError = outcome.error ?? { errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: ${outcome.reason}` };
-      error = e;
-    }
-
-    const ts = () => new Date().toISOString();
-    let report =
-      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms` +
-      `\tMemory Size: ${c.memoryMB} MB\tMax Memory Used: ${maxMemoryUsedMB ?? '?'} MB`;
-    if (initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
-    if (timedOut) report += '\tStatus: timeout';
-    const body = this.takeOutput();
-    const logs =
-      preLogs +
-      `START RequestId: ${requestId} Version: $LATEST\n` +
-      body +
-      (timedOut ? `${ts()} ${requestId} Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds\n` : '') +
-      `END RequestId: ${requestId}\n${report}\n`;
-
-    return {
-      requestId,
-      ...(outcome.kind === 'response' ? { result } : {}),
-      ...(error ? { error } : {}),
-      timedOut,
-      durationMs,
-      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
-      coldStart,
-      logs,
-      report,
-      ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
-      ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
-      ...(streamed ? { streamed } : {}),
+    watch.stop = () => {
+      clearTimeout(timer);
+      clearTimeout(initTimer);
+      this.api.off('delivered', onDelivered);
     };
+    return watch;
+  }
+
+  /**
+   * Lambda freezes once the runtime and every extension call next again; the caller's result comes with it.
+   * Returns how long that took after the response, or undefined when the deadline came first (the sandbox is discarded).
+   */
+  private async settleAfterResponse(deadline: number, endedAt: number): Promise<number | undefined> {
+    const idle = await this.waitIdle(deadline - performance.now());
+    if (idle) return performance.now() - endedAt;
+    if (this.proc) {
+      this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
+      this.killProcess();
+    }
+    return undefined;
   }
 
   private readPeakMemoryMB(): number | undefined {
@@ -493,4 +480,35 @@ function parseErrorBody(body: string, fallbackType: string): { errorType: string
     };
   }
   return { errorType: fallbackType, errorMessage: typeof v === 'string' ? v : body };
+}
+
+/** What happened around one invocation while it ran: delivery time, logs before it, a timeout. */
+interface InvocationWatch {
+  deliveredAt: number | undefined;
+  preLogs: string;
+  timedOut: boolean;
+  peakAtKill: number | undefined;
+  stop(): void;
+}
+
+/** The caller's view of the runtime's answer: a result (maybe streamed) or an error. */
+function outcomeResult(
+  outcome: InvocationOutcome,
+  requestId: string,
+  began: number,
+): { result?: unknown; error?: InvokeResult['error']; streamed?: InvokeResult['streamed'] } {
+  if (outcome.kind === 'response' && outcome.streaming) {
+    const streamed = {
+      firstByteMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - began,
+      contentType: outcome.contentType,
+      ...splitStreamed(outcome.body, outcome.contentType),
+    };
+    return { result: streamed.body, streamed };
+  }
+  if (outcome.kind === 'response') return { result: parseJson(outcome.body) };
+  if (outcome.kind === 'error') return { error: parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled') };
+  // Init errors are passed on as the runtime posted them; the sandbox's own errors
+  // (timeout, exit) carry Lambda's "RequestId: ... Error: ..." form.
+  const e: AbortError = outcome.error ?? { errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: ${outcome.reason}` };
+  return { error: e };
 }
