@@ -73,15 +73,15 @@ export async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-/** Runs a CLI's main: its exit code, or one line on stderr and exit 1 for an error it did not expect. */
-export function runMain(command: string, main: () => Promise<number>, cleanup: () => Promise<void> = async () => {}): void {
+/** Runs a CLI's main: its exit code, or one line on stderr and `errorCode` for an error it threw. */
+export function runMain(command: string, main: () => Promise<number>, cleanup: () => Promise<void> = async () => {}, errorCode = 1): void {
   main().then(
     (code) => process.exit(code),
     async (err: unknown) => {
       process.stderr.write(`${command}: ${describeError(err)}\n`);
       if (process.env.DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       await cleanup().catch(() => {});
-      process.exit(1);
+      process.exit(errorCode);
     },
   );
 }

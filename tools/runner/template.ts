@@ -179,7 +179,13 @@ function toEnvValue(v: unknown): string {
 }
 
 export function readEnvVarsFile(file: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new Error(`${file}: not valid JSON (${err.message})`);
+    throw err;
+  }
   if (!isObject(parsed)) throw new Error(`${file}: --env-vars must be a JSON object`);
   return parsed;
 }
