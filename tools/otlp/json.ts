@@ -2,7 +2,7 @@
 import { int64Value, SPAN_KINDS, STATUS_CODES, toReceivedSpan } from './span.ts';
 import type { SpanParts } from './span.ts';
 import { OtlpDecodeError } from './types.ts';
-import type { AttrValue, ReceivedEvent, ReceivedLink, ReceivedSpan } from './types.ts';
+import type { AttrValue, ReceivedLink, ReceivedSpan } from './types.ts';
 
 // OTLP/JSON: protobuf JSON mapping with lowerCamelCase keys, except that trace/span ids are hex
 // (not base64) and enums are integers. int64 may arrive as a string or a number; both are accepted,

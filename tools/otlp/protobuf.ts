@@ -1,5 +1,5 @@
 /** OTLP/protobuf: a hand-rolled wire-format reader for the handful of messages a trace export needs. */
-import { enumName, hex, int64Value, toReceivedSpan } from './span.ts';
+import { hex, int64Value, toReceivedSpan } from './span.ts';
 import type { SpanParts } from './span.ts';
 import { OtlpDecodeError } from './types.ts';
 import type { AttrValue, ReceivedEvent, ReceivedLink, ReceivedSpan } from './types.ts';

@@ -7,120 +7,25 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RuntimeClient } from './client.ts';
 import { attachExtensionsApi } from './extensions-api.ts';
 import { RuntimeApi } from './runtime-api.ts';
-import type { AbortError, InvocationOutcome } from './runtime-api.ts';
+import type { InvocationOutcome } from './runtime-api.ts';
+import { outcomeResult, parseErrorBody } from './outcome.ts';
+import type { InvocationWatch } from './outcome.ts';
+import { logStreamName, newTraceHeader, taskRootPaths, track } from './process.ts';
+import type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
 
-export interface SandboxConfig {
-  functionName: string;
-  handler: string;
-  /** Task root: the directory holding the built bundle. */
-  codeDir: string;
-  timeoutSeconds: number;
-  memoryMB: number;
-  /** The function's own variables (template, --env-vars, explicit), applied over Lambda's defaults. */
-  environment: Record<string, string>;
-  region: string;
-  client: RuntimeClient;
-  nodeBinary: string;
-  freeze: boolean;
-}
-
-export interface InvokeOptions {
-  clientContext?: unknown;
-  /** Cognito identity (JSON-serialized into Lambda-Runtime-Cognito-Identity). */
-  identity?: unknown;
-  /** X-Ray header; a fresh sampled one is generated when absent. */
-  traceHeader?: string;
-}
-
-export interface InvokeResult {
-  requestId: string;
-  result?: unknown;
-  error?: { errorType: string; errorMessage: string; trace?: string[] };
-  timedOut: boolean;
-  durationMs: number;
-  initDurationMs?: number;
-  coldStart: boolean;
-  logs: string;
-  /** Lambda's REPORT line for this invocation. */
-  report: string;
-  /** Peak RSS of the sandbox process so far, in MB, when it could be read. */
-  maxMemoryUsedMB?: number;
-  /**
-   * How long the sandbox stayed thawed after the response, until the runtime and every extension asked for
-   * their next event (what Lambda bills as post-runtime duration).
-   */
-  postRuntimeMs?: number;
-  /** A response-streaming invocation: what the client received, and when its first byte came. */
-  streamed?: { firstByteMs: number | undefined; contentType: string | undefined; prelude?: unknown; body: string };
-}
-
-/** `awslambda.HttpResponseStream` sends a JSON prelude (status, headers) and eight NUL bytes before the body. */
-const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
-function splitStreamed(body: string, contentType: string | undefined): { prelude?: unknown; body: string } {
-  const cut = body.indexOf('\0'.repeat(8));
-  if (contentType !== HTTP_INTEGRATION || cut < 0) return { body };
-  return { prelude: parseJson(body.slice(0, cut)), body: body.slice(cut + 8) };
-}
-
-export interface FreezeRecord {
-  frozenAt: number;
-  thawedAt?: number;
-}
+export type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
 
 /** Lambda gives the runtime about this long between SIGTERM and SIGKILL at shutdown. */
 export const SHUTDOWN_GRACE_MS = 500;
 /** Lambda's limit for the on-demand init phase. */
 export const INIT_TIMEOUT_MS = 10_000;
 const ACCOUNT_ID = '123456789012';
-
-// Every live sandbox process, so that none outlives us (a frozen orphan would stay stopped forever).
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(p: ChildProcess): void {
-  live.add(p);
-  p.once('exit', () => live.delete(p));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) {
-        try {
-          c.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    });
-  }
-}
-
-export function newTraceHeader(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-}
-
-function logStreamName(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/[$LATEST]${randomBytes(16).toString('hex')}`;
-}
-
-/**
- * Templates name files under /var/task, where Lambda (and sam local) mount the code; the runner runs it from
- * codeDir. NODE_OPTIONS takes double-quoted values for paths with spaces.
- */
-export function taskRootPaths(nodeOptions: string, codeDir: string): string {
-  return nodeOptions.replace(/\/var\/task\/(\S+)/g, (_, file: string) => {
-    const local = path.join(codeDir, file);
-    return /\s/.test(local) ? JSON.stringify(local) : local;
-  });
-}
-
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LambdaSandbox {
@@ -457,58 +362,4 @@ export class LambdaSandbox {
     await this.api.close();
     return { exitedGracefully, logs: this.takeOutput() };
   }
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function parseErrorBody(body: string, fallbackType: string): { errorType: string; errorMessage: string; trace?: string[] } {
-  const v = parseJson(body);
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const trace = Array.isArray(o.trace) ? o.trace.map(String) : Array.isArray(o.stackTrace) ? o.stackTrace.map(String) : undefined;
-    return {
-      errorType: typeof o.errorType === 'string' ? o.errorType : fallbackType,
-      errorMessage: typeof o.errorMessage === 'string' ? o.errorMessage : JSON.stringify(v),
-      ...(trace ? { trace } : {}),
-    };
-  }
-  return { errorType: fallbackType, errorMessage: typeof v === 'string' ? v : body };
-}
-
-/** What happened around one invocation while it ran: delivery time, logs before it, a timeout. */
-interface InvocationWatch {
-  deliveredAt: number | undefined;
-  preLogs: string;
-  timedOut: boolean;
-  peakAtKill: number | undefined;
-  stop(): void;
-}
-
-/** The caller's view of the runtime's answer: a result (maybe streamed) or an error. */
-function outcomeResult(
-  outcome: InvocationOutcome,
-  requestId: string,
-  began: number,
-): { result?: unknown; error?: InvokeResult['error']; streamed?: InvokeResult['streamed'] } {
-  if (outcome.kind === 'response' && outcome.streaming) {
-    const streamed = {
-      firstByteMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - began,
-      contentType: outcome.contentType,
-      ...splitStreamed(outcome.body, outcome.contentType),
-    };
-    return { result: streamed.body, streamed };
-  }
-  if (outcome.kind === 'response') return { result: parseJson(outcome.body) };
-  if (outcome.kind === 'error') return { error: parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled') };
-  // Init errors are passed on as the runtime posted them; the sandbox's own errors
-  // (timeout, exit) carry Lambda's "RequestId: ... Error: ..." form.
-  const e: AbortError = outcome.error ?? { errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: ${outcome.reason}` };
-  return { error: e };
 }
