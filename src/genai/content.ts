@@ -31,6 +31,29 @@ export function contentOptions(capture: boolean | undefined, maxChars: number | 
   };
 }
 
+/** A tool call as the conventions record it; `arguments` is the model's JSON text. */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments?: string;
+}
+/** One part of an input message, in provider-neutral terms, before redaction and cutting. */
+export type InputPart =
+  | { type: 'text'; text: string }
+  | ({ type: 'tool_call' } & ToolCall)
+  | { type: 'tool_call_response'; id?: string; response: string };
+export interface InputMessage {
+  role: string;
+  parts: InputPart[];
+}
+/** One output choice as an adapter gathered it. */
+export interface OutputChoice {
+  finishReason?: string;
+  text?: string;
+  toolCalls?: ToolCall[];
+}
+
+/** The conventions' JSON shape. */
 type Part =
   | { type: 'text'; content: string }
   | { type: 'tool_call'; id?: string; name: string; arguments?: string }
@@ -51,18 +74,6 @@ function cut(text: string, max: number): string {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}…`;
-}
-
-function textOf(content: unknown): string | undefined {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return undefined;
-  const texts = content
-    .map((p: unknown) => {
-      const part = p as { type?: unknown; text?: unknown; refusal?: unknown };
-      return typeof part?.text === 'string' ? part.text : typeof part?.refusal === 'string' ? part.refusal : undefined;
-    })
-    .filter((t): t is string => t !== undefined);
-  return texts.length ? texts.join('') : undefined;
 }
 
 export class ContentRecorder {
@@ -109,69 +120,50 @@ export class ContentRecorder {
     return json.length <= this.options.attributeLimit ? json : undefined;
   }
 
-  /** Chat Completions `messages` → the conventions' input messages and system instructions. */
-  chatInput(messages: unknown): { input?: string; system?: string } | undefined {
-    if (!Array.isArray(messages)) return undefined;
-    const input: Message[] = [];
-    const system: Part[] = [];
-    for (const m of messages as { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown }[]) {
-      const role = typeof m?.role === 'string' ? m.role : 'user';
-      const text = textOf(m?.content);
-      const parts: Part[] = [];
-      if (role === 'tool') {
-        const part = text === undefined ? undefined : this.text(text, { direction: 'input', role });
-        if (part?.type === 'text') parts.push({ type: 'tool_call_response', id: String(m.tool_call_id ?? ''), response: part.content });
-      } else if (text !== undefined) {
-        const part = this.text(text, { direction: 'input', role });
-        if (part) parts.push(part);
-      }
-      parts.push(...this.toolCalls(m?.tool_calls, 'input'));
-      if (role === 'system' || role === 'developer') system.push(...parts);
-      else input.push({ role, parts });
-    }
-    const inputJson = this.json(input);
-    const systemJson = system.length ? this.json(system) : undefined;
-    return { ...(inputJson !== undefined ? { input: inputJson } : {}), ...(systemJson !== undefined ? { system: systemJson } : {}) };
+  /** Input messages → `gen_ai.input.messages` JSON; texts redacted and cut, tool arguments as sensitive as text. */
+  input(messages: InputMessage[]): string | undefined {
+    return this.json(messages.map((m) => ({ role: m.role, parts: this.parts(m.parts, 'input', m.role) })));
   }
 
-  /** Responses API `input` (a string or items) and `instructions`. */
-  responsesInput(input: unknown, instructions: unknown): { input?: string; system?: string } | undefined {
-    const items = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
-    const chat = this.chatInput(Array.isArray(items) ? items.filter((i) => typeof (i as { role?: unknown })?.role === 'string') : []);
-    if (!chat) return undefined;
-    if (typeof instructions === 'string') {
-      const part = this.text(instructions, { direction: 'input', role: 'system' });
-      const system = part ? this.json([part]) : undefined;
-      if (system !== undefined) chat.system = system;
-    }
-    return chat;
-  }
-
-  private toolCalls(calls: unknown, direction: ContentInfo['direction']): Part[] {
-    if (!Array.isArray(calls)) return [];
-    return calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => {
-      // Arguments are model output built from the conversation: as sensitive as text, so redacted alike.
-      const args = typeof c?.function?.arguments === 'string' ? this.recorded(c.function.arguments, { direction, role: 'assistant' }) : undefined;
-      return {
-        type: 'tool_call' as const,
-        ...(typeof c?.id === 'string' ? { id: c.id } : {}),
-        name: String(c?.function?.name ?? ''),
-        ...(args !== undefined ? { arguments: args } : {}),
-      };
-    });
+  /** Instructions given apart from the history → `gen_ai.system_instructions` JSON; none when nothing is left. */
+  system(messages: InputMessage[]): string | undefined {
+    const recorded = messages.flatMap((m) => this.parts(m.parts, 'input', m.role));
+    return recorded.length ? this.json(recorded) : undefined;
   }
 
   /** Output messages, one per choice: text, and tool calls by name. */
-  output(choices: { text?: string; toolCalls?: unknown; finishReason?: string }[]): string | undefined {
+  output(choices: OutputChoice[]): string | undefined {
     const messages: Message[] = choices.map((c) => {
       const parts: Part[] = [];
       if (c.text !== undefined) {
         const part = this.text(c.text, { direction: 'output', role: 'assistant' });
         if (part) parts.push(part);
       }
-      parts.push(...this.toolCalls(c.toolCalls, 'output'));
+      for (const call of c.toolCalls ?? []) parts.push(this.toolCall(call, 'output'));
       return { role: 'assistant', parts, ...(c.finishReason ? { finish_reason: c.finishReason } : {}) };
     });
     return this.json(messages);
+  }
+
+  private parts(parts: InputPart[], direction: ContentInfo['direction'], role: string): Part[] {
+    const out: Part[] = [];
+    for (const p of parts) {
+      if (p.type === 'text') {
+        const part = this.text(p.text, { direction, role });
+        if (part) out.push(part);
+      } else if (p.type === 'tool_call_response') {
+        const response = this.recorded(p.response, { direction, role });
+        if (response !== undefined) out.push({ type: 'tool_call_response', id: p.id ?? '', response });
+      } else {
+        out.push(this.toolCall(p, direction));
+      }
+    }
+    return out;
+  }
+
+  private toolCall(call: ToolCall, direction: ContentInfo['direction']): Part {
+    // Arguments are model output built from the conversation: as sensitive as text, so redacted alike.
+    const args = typeof call.arguments === 'string' ? this.recorded(call.arguments, { direction, role: 'assistant' }) : undefined;
+    return { type: 'tool_call', ...(typeof call.id === 'string' ? { id: call.id } : {}), name: call.name, ...(args !== undefined ? { arguments: args } : {}) };
   }
 }

@@ -1,7 +1,6 @@
 import type { AnyHandler, Callback, CallbackHandler, LambdaContext } from '../types.js';
+import { isThenable } from '../util.js';
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /**
  * Calls the user's handler and returns its outcome as a promise. A three-parameter (callback) handler gets a

@@ -37,9 +37,9 @@ export function startInvocation(event: unknown, lambdaContext: LambdaContext, op
   const propagator = getPropagator();
   const fnName = (typeof lambdaContext?.functionName === 'string' && lambdaContext.functionName) || env('AWS_LAMBDA_FUNCTION_NAME') || 'handler';
   const description =
-    safely('reading the event', () => describeEvent(event, propagatorFields(), fnName), undefined) ?? describeEvent(undefined, [], fnName);
+    safely('reading the event', () => describeEvent(event, propagatorFields(), fnName)) ?? describeEvent(undefined, [], fnName);
   const custom = options.extractContext
-    ? safely('the extractContext option', () => options.extractContext!(event, lambdaContext), undefined)
+    ? safely('the extractContext option', () => options.extractContext!(event, lambdaContext))
     : undefined;
   const { parent, links } = extractInvocationParent(description, propagator, custom ?? undefined, lambdaContext);
 
@@ -56,7 +56,7 @@ export function startInvocation(event: unknown, lambdaContext: LambdaContext, op
     if (account) attributes[S.ATTR_CLOUD_ACCOUNT_ID] = account;
   }
   const span = getTracer().startSpan(description.name, { kind: description.kind, attributes, links }, parent);
-  if (options.requestHook) safely('the requestHook option', () => options.requestHook!(span, event, lambdaContext), undefined);
+  if (options.requestHook) safely('the requestHook option', () => options.requestHook!(span, event, lambdaContext));
   const { context, finishOpenSpans } = withOpenSpanSet(trace.setSpan(parent, span));
   return { span, context, description, ended: false, finishOpenSpans };
 }
@@ -89,7 +89,7 @@ export function endInvocation(invocation: Invocation, outcome: { result?: unknow
     const status = statusCodeOf(outcome.result, description.inferStatus200);
     if (status !== undefined) recordHttpStatus(invocation, status);
   }
-  if (options.responseHook) safely('the responseHook option', () => options.responseHook!(span, outcome), undefined);
+  if (options.responseHook) safely('the responseHook option', () => options.responseHook!(span, outcome));
   span.end();
 }
 

@@ -19,7 +19,7 @@ export interface RecordOptions {
  */
 export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
   // A hostile record (throwing getters, a Proxy) gives a plain span under the invocation, never an error.
-  const started = safely('reading a queue record', () => startRecordSpan(record, options), undefined);
+  const started = safely('reading a queue record', () => startRecordSpan(record, options));
   if (!started) return runInSpan(getTracer().startSpan(options.name ?? 'process', { kind: SpanKind.CONSUMER, attributes: options.attributes }), fn);
   return context.with(started.parent, () => runInSpan(started.span, fn));
 }

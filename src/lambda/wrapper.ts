@@ -25,16 +25,16 @@ async function traced<R>(
   run: (invocation: Invocation | undefined) => Promise<R>,
 ): Promise<R> {
   // A no-op after the first call; starts a fresh provider after `shutdownTracing()`.
-  safely('starting the tracer provider', () => ensureProvider(options), undefined);
+  safely('starting the tracer provider', () => ensureProvider(options));
   const mode = exportMode(config.exportMode);
-  const invocation = safely('starting the invocation span', () => startInvocation(event, lambdaContext, options, mode), undefined);
+  const invocation = safely('starting the invocation span', () => startInvocation(event, lambdaContext, options, mode));
   if (!invocation) return run(undefined);
 
   const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
     safely('the timeout salvage', () => {
       invocation.finishOpenSpans();
       salvageInvocation(invocation);
-    }, undefined);
+    });
     const margin = Math.min(config.deadlineMarginMs, leadMs / 4);
     void flushWithin(budgetBeforeDeadline(config.flushBudgetMs, remainingMs(lambdaContext), margin));
   });
@@ -42,11 +42,11 @@ async function traced<R>(
     const result = await otelContext.with(invocation.context, () => run(invocation));
     // Children left open (an unconsumed stream) end before their parent does.
     invocation.finishOpenSpans();
-    safely('ending the invocation span', () => endInvocation(invocation, { result }, options), undefined);
+    safely('ending the invocation span', () => endInvocation(invocation, { result }, options));
     return result;
   } catch (error) {
     invocation.finishOpenSpans();
-    safely('ending the invocation span', () => endInvocation(invocation, { error }, options), undefined);
+    safely('ending the invocation span', () => endInvocation(invocation, { error }, options));
     throw error;
   } finally {
     disarm();
@@ -80,7 +80,7 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
   options: LlmTracingOptions = {},
 ): TracedHandler<E, R, C> | StreamingHandler<E, C, S> {
   const config = wrapperConfig(options);
-  const provider = safely('starting the tracer provider', () => ensureProvider(options), undefined);
+  const provider = safely('starting the tracer provider', () => ensureProvider(options));
   const streaming = isStreamingHandler(handler);
   if (!provider) {
     return streaming ? (handler as StreamingHandler<E, C, S>) : async (event: E, lambdaContext: C) => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext);
@@ -93,7 +93,7 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
       return traced(event, lambdaContext, options, config, async (invocation) => {
         const stream = responseStream as unknown as ResponseStream;
         const watched = invocation
-          ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now(), (status) => recordHttpStatus(invocation, status)), undefined)
+          ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now(), (status) => recordHttpStatus(invocation, status)))
           : undefined;
         const result = await inner(event, responseStream, lambdaContext);
         const ended = watched ? await Promise.race([watched, untilDeadline(lambdaContext, config)]) : undefined;

@@ -1,23 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as G from '../genai/semconv.js';
-import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '../telemetry/semconv.js';
+import * as O from './semconv.js';
+import { num, str } from '../util.js';
 
 export type OpenAIOperation = 'chat.completions' | 'responses' | 'embeddings';
 type Params = Record<string, unknown>;
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-
-/** `server.address` and `server.port` of the client's base URL; a bad URL gives none. */
-export function serverAttributes(baseURL: unknown): Attributes {
-  try {
-    const url = new URL(String(baseURL));
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { [ATTR_SERVER_ADDRESS]: url.hostname, [ATTR_SERVER_PORT]: port };
-  } catch {
-    return {};
-  }
-}
 
 function outputType(params: Params): string | undefined {
   const format = (params.response_format ?? (params.text as Params | undefined)?.format) as { type?: unknown } | undefined;
@@ -31,7 +18,7 @@ export function requestAttributes(operation: OpenAIOperation, params: Params, se
   const opName = operation === 'embeddings' ? G.OPERATION_EMBEDDINGS : G.OPERATION_CHAT;
   const attributes: Attributes = {
     [G.ATTR_GEN_AI_OPERATION_NAME]: opName,
-    [G.ATTR_GEN_AI_PROVIDER_NAME]: G.PROVIDER_OPENAI,
+    [G.ATTR_GEN_AI_PROVIDER_NAME]: O.PROVIDER_OPENAI,
     [G.ATTR_GEN_AI_REQUEST_MODEL]: model,
     ...server,
   };
@@ -44,7 +31,7 @@ export function requestAttributes(operation: OpenAIOperation, params: Params, se
     set(G.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, num(params.dimensions));
     return { name: `${opName} ${model}`, attributes };
   }
-  attributes[G.ATTR_OPENAI_API_TYPE] = operation === 'responses' ? G.API_TYPE_RESPONSES : G.API_TYPE_CHAT_COMPLETIONS;
+  attributes[O.ATTR_OPENAI_API_TYPE] = operation === 'responses' ? O.API_TYPE_RESPONSES : O.API_TYPE_CHAT_COMPLETIONS;
   attributes[G.ATTR_GEN_AI_REQUEST_STREAM] = params.stream === true;
   set(G.ATTR_GEN_AI_REQUEST_MAX_TOKENS, num(params.max_completion_tokens) ?? num(params.max_tokens) ?? num(params.max_output_tokens));
   set(G.ATTR_GEN_AI_REQUEST_TEMPERATURE, num(params.temperature));
@@ -58,6 +45,6 @@ export function requestAttributes(operation: OpenAIOperation, params: Params, se
   if (stop?.length) set(G.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, stop);
   set(G.ATTR_GEN_AI_OUTPUT_TYPE, outputType(params));
   const tier = str(params.service_tier);
-  if (tier) set(G.ATTR_OPENAI_REQUEST_SERVICE_TIER, tier);
+  if (tier) set(O.ATTR_OPENAI_REQUEST_SERVICE_TIER, tier);
   return { name: `${opName} ${model}`, attributes };
 }

@@ -16,7 +16,6 @@ export const ATTR_FAAS_INSTANCE = 'faas.instance';
 export const ATTR_FAAS_MAX_MEMORY = 'faas.max_memory';
 export const ATTR_FAAS_TRIGGER = 'faas.trigger';
 export const ATTR_FAAS_COLDSTART = 'faas.coldstart';
-export const ATTR_FAAS_CRON = 'faas.cron';
 /** The registry's current name for the invocation id ... */
 export const ATTR_FAAS_INVOCATION_ID = 'faas.invocation.id';
 /** ... and the name FaaS spans used before the rename, which Lambda-oriented backends still query. Both are set. */

@@ -15,8 +15,8 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 export function runInSpan<T>(span: Span, fn: (span: Span) => T): T {
   // Recording must not replace the caller's error: a Proxy or an Error with throwing getters can defeat it.
   const fail = (error: unknown) => {
-    safely('recording a step error', () => recordError(span, error), undefined);
-    safely('ending a step span', () => span.end(), undefined);
+    safely('recording a step error', () => recordError(span, error));
+    safely('ending a step span', () => span.end());
     throw error;
   };
   let returned: T;

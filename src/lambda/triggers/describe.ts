@@ -1,5 +1,6 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import * as S from '../../telemetry/semconv.js';
+import { isObj, obj, str, type Obj } from '../../util.js';
 
 /** Header values past this size are ignored: no valid trace header is that long, and copying it costs. */
 const MAX_HEADER_VALUE = 8192;
@@ -23,10 +24,6 @@ export interface EventDescription {
   inferStatus200?: boolean;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-const obj = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
 
 /** Copies the wanted headers, matching names in any case; `multiValueHeaders` (ALB, REST) join with commas. */
 export function pickHeaders(fields: readonly string[], headers: unknown, multi?: unknown): Carrier | undefined {
