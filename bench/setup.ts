@@ -65,12 +65,9 @@ export async function esm(entry: string, outfile: string, extra: BuildOptions = 
   return { ...sizeOf([outfile]), metafile: r.metafile! };
 }
 
-/** The extension's entry point, before and after src/ moved into folders. */
+/** The extension's entry point (`lambda-llm-tracing/extension`). */
 export function extensionEntry(): string {
-  const candidates = ['extension/index.ts', 'extension/extension.ts', 'extension.ts'].map((f) => path.join(ROOT, 'src', f));
-  const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`no extension entry point among ${candidates.join(', ')}`);
-  return found;
+  return path.join(ROOT, 'src', 'extension', 'index.ts');
 }
 
 export function sizeOf(files: string[]): { minBytes: number; gzipBytes: number } {
