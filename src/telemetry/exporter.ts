@@ -1,10 +1,10 @@
 import { diag } from '@opentelemetry/api';
 import { ExporterMetrics, OTLPExporterBase, OTLPExporterError, createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { env } from './config.js';
 import { retryingWithWarnings } from './delivery.js';
+import { tracesExportConfig } from './otlp-config.js';
 import { createHttpTransport } from './transport.js';
 import type { ProviderOptions } from '../types.js';
 
@@ -12,9 +12,9 @@ import type { ProviderOptions } from '../types.js';
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
 /**
- * The OTLP/HTTP trace exporter: the exporter base, its configuration (options over the OTEL_EXPORTER_OTLP_*
- * variables) and the serializer of the configured protocol, as the `exporter-trace-otlp-*` packages assemble
- * them, with our own sender in place of the base's transport, whose `import('http')` costs a cold start undici.
+ * The OTLP/HTTP trace exporter: the exporter base and the serializer of the configured protocol, as the
+ * `exporter-trace-otlp-*` packages assemble them, with our own sender in place of the base's transport (whose
+ * `import('http')` costs a cold start undici) and our reading of the OTEL_EXPORTER_OTLP_* variables.
  */
 export function createExporter(options: ProviderOptions): SpanExporter {
   let protocol =
@@ -24,16 +24,7 @@ export function createExporter(options: ProviderOptions): SpanExporter {
     protocol = 'http/protobuf';
   }
   const json = protocol === 'http/json';
-  const config = convertLegacyHttpOptions(
-    {
-      ...(options.endpoint ? { url: options.endpoint } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.exportTimeoutMs ? { timeoutMillis: options.exportTimeoutMs } : {}),
-    },
-    'TRACES',
-    'v1/traces',
-    { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' },
-  );
+  const config = tracesExportConfig(options, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
   const transport = retryingWithWarnings(createHttpTransport(config), config.url);
   const metrics = new ExporterMetrics({
     componentType: COMPONENT_TYPE,

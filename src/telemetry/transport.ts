@@ -2,14 +2,10 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { VERSION } from '../version.js';
+import type { TracesExportConfig } from './otlp-config.js';
 
-/** What the sender needs from the exporter configuration (the OTel base's own, read from options and OTEL_*). */
-export interface TransportSettings {
-  url: string;
-  headers: () => Record<string, string> | Promise<Record<string, string>>;
-  compression?: 'gzip' | 'none' | string;
-  userAgent?: string;
-}
+/** What the sender needs from the exporter configuration. */
+export type TransportSettings = Pick<TracesExportConfig, 'url' | 'headers' | 'compression' | 'tls'>;
 
 type HttpModule = typeof import('node:http');
 
@@ -33,14 +29,13 @@ export function createHttpTransport(settings: TransportSettings): IExporterTrans
   const load = () => {
     if (!http) {
       http = process.getBuiltinModule(https ? 'node:https' : 'node:http') as HttpModule;
-      agent = new http.Agent({ keepAlive: true });
+      agent = new http.Agent({ keepAlive: true, ...settings.tls });
     }
     return http;
   };
   return {
     async send(data, timeoutMillis) {
-      const headers = { ...(await settings.headers()) };
-      headers['User-Agent'] = settings.userAgent ? `${settings.userAgent} ${USER_AGENT}` : USER_AGENT;
+      const headers: Record<string, string> = { ...settings.headers, 'User-Agent': USER_AGENT };
       let body: Uint8Array = data;
       if (settings.compression === 'gzip') {
         body = await gzip(data);
