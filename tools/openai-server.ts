@@ -544,7 +544,7 @@ export async function startOpenAIServer(opts: OpenAIServerOptions = {}): Promise
     } catch (err) {
       bodyError = err instanceof HttpError ? err : new HttpError(400, errorBody('Could not read request body.', 'invalid_request_error', null));
     }
-    let body: unknown = undefined;
+    let body: unknown;
     let jsonError = false;
     if (rawBody.length > 0) {
       try {

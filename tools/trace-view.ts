@@ -109,7 +109,7 @@ export function renderText(spans: readonly ReceivedSpan[], width = 24): string {
   return lines.join('\n');
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const json = (v: unknown) =>
   JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)) ?? '';
 
@@ -125,23 +125,23 @@ export function renderHtml(spans: readonly ReceivedSpan[], title = 'lambda-llm-t
         const left = (Number(span.startTimeUnixNano - t0) / total) * 100;
         const width = Math.max(0.3, (Number(span.endTimeUnixNano - span.startTimeUnixNano) / total) * 100);
         const attrs = Object.entries(span.attributes)
-          .map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(json(v))}</td></tr>`)
+          .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(json(v))}</td></tr>`)
           .join('');
-        const events = span.events.map((e) => `<li>event ${escape(e.name)} <code>${escape(json(e.attributes))}</code></li>`);
-        const links = span.links.map((l) => `<li>link ${l.traceId}/${l.spanId} <code>${escape(json(l.attributes))}</code></li>`);
-        const status = span.status.code === 'ERROR' ? `<li>status ERROR${span.status.message ? `: ${escape(span.status.message)}` : ''}</li>` : '';
+        const events = span.events.map((e) => `<li>event ${escapeHtml(e.name)} <code>${escapeHtml(json(e.attributes))}</code></li>`);
+        const links = span.links.map((l) => `<li>link ${l.traceId}/${l.spanId} <code>${escapeHtml(json(l.attributes))}</code></li>`);
+        const status = span.status.code === 'ERROR' ? `<li>status ERROR${span.status.message ? `: ${escapeHtml(span.status.message)}` : ''}</li>` : '';
         const notes = status + events.join('') + links.join('');
         return `<details class="span ${span.status.code === 'ERROR' ? 'error' : ''}" data-span-id="${span.spanId}">
-<summary><span class="name" style="padding-left:${depth * 16}px">${escape(span.name)} <small>${span.kind}</small></span>
+<summary><span class="name" style="padding-left:${depth * 16}px">${escapeHtml(span.name)} <small>${span.kind}</small></span>
 <span class="track"><span class="bar kind-${span.kind}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></span></span>
-<span class="dur">${span.durationMs.toFixed(1)} ms</span><span class="facts">${escape(highlights(span).join(' · '))}</span></summary>
+<span class="dur">${span.durationMs.toFixed(1)} ms</span><span class="facts">${escapeHtml(highlights(span).join(' · '))}</span></summary>
 <table>${attrs}</table>${notes ? `<ul>${notes}</ul>` : ''}</details>`;
       })
       .join('\n');
     return `<section><h2>trace <code>${group.traceId}</code> · ${(total / 1e6).toFixed(1)} ms</h2>${rows}</section>`;
   });
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
 body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}
 h1{font-size:18px}h2{font-size:14px;margin:20px 0 6px}
@@ -153,7 +153,7 @@ h1{font-size:18px}h2{font-size:14px;margin:20px 0 6px}
 .dur{text-align:right;font-variant-numeric:tabular-nums}.facts{color:#556;font-size:12px}
 table{margin:4px 0 8px 24px;border-collapse:collapse;font:12px ui-monospace,monospace}td{padding:1px 8px;border-bottom:1px solid #f0f0f0}
 </style></head>
-<body><h1>${escape(title)}</h1>
+<body><h1>${escapeHtml(title)}</h1>
 ${sections.join('\n') || '<p>No spans received.</p>'}
 </body></html>
 `;
