@@ -35,7 +35,10 @@ function parse(op: BedrockOperation): { command: TracedCommand; family: Family |
 
 export function guardrailOf(params: Record<string, unknown>): { id?: string | undefined; version?: string | undefined } {
   const config = obj(params['guardrailConfig']);
-  return { id: str(config?.['guardrailIdentifier'] ?? params['guardrailIdentifier']), version: str(config?.['guardrailVersion'] ?? params['guardrailVersion']) };
+  return {
+    id: str(config?.['guardrailIdentifier'] ?? params['guardrailIdentifier']),
+    version: str(config?.['guardrailVersion'] ?? params['guardrailVersion']),
+  };
 }
 
 function requestFacts(op: BedrockOperation, params: Record<string, unknown>): { name: string; facts: RequestFacts } {

@@ -32,7 +32,10 @@ function partOf(block: unknown): InputPart | undefined {
   return { type: 'tool_call_response', ...(id ? { id } : {}), response: toolResultText(result) };
 }
 
-const partsOf = (content: unknown): InputPart[] => list(content).map(partOf).filter((p): p is InputPart => p !== undefined);
+const partsOf = (content: unknown): InputPart[] =>
+  list(content)
+    .map(partOf)
+    .filter((p): p is InputPart => p !== undefined);
 
 export function converseInput(input: Record<string, unknown>): { history: InputMessage[]; system?: InputMessage[]; tools?: Record<string, unknown>[] } {
   const history = list(input['messages']).map((m) => {
@@ -50,7 +53,12 @@ function converseTools(toolConfig: unknown): Record<string, unknown>[] {
   return list(obj(toolConfig)?.['tools'])
     .map((t) => obj(obj(t)?.['toolSpec']))
     .filter((s): s is Record<string, unknown> => s !== undefined)
-    .map((s) => ({ type: 'function', name: str(s['name']) ?? '', ...(str(s['description']) ? { description: s['description'] } : {}), parameters: obj(s['inputSchema'])?.['json'] }));
+    .map((s) => ({
+      type: 'function',
+      name: str(s['name']) ?? '',
+      ...(str(s['description']) ? { description: s['description'] } : {}),
+      parameters: obj(s['inputSchema'])?.['json'],
+    }));
 }
 
 /** Converse's output message into the choice: its text, and tool use as tool calls. */

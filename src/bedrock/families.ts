@@ -45,7 +45,13 @@ const anthropic: Family = {
       const message = obj(c['message']) ?? {};
       const usage = anthropicUsage(message['usage']);
       // message_start's output_tokens is a placeholder; the count comes in message_delta.
-      return { inputTokens: usage.inputTokens, cacheReadTokens: usage.cacheReadTokens, cacheWriteTokens: usage.cacheWriteTokens, responseId: str(message['id']), responseModel: str(message['model']) };
+      return {
+        inputTokens: usage.inputTokens,
+        cacheReadTokens: usage.cacheReadTokens,
+        cacheWriteTokens: usage.cacheWriteTokens,
+        responseId: str(message['id']),
+        responseModel: str(message['model']),
+      };
     }
     if (c['type'] === 'message_delta') {
       return { ...stop(obj(c['delta'])?.['stop_reason']), outputTokens: num(obj(c['usage'])?.['output_tokens']) };
@@ -86,7 +92,10 @@ const llama: Family = {
   operation: 'chat',
   request: (b) => ({ maxTokens: num(b['max_gen_len']), temperature: num(b['temperature']), topP: num(b['top_p']) }),
   response: (b) => ({ inputTokens: num(b['prompt_token_count']), outputTokens: num(b['generation_token_count']), ...stop(b['stop_reason']) }),
-  chunk: (c) => ({ inputTokens: num(c['prompt_token_count']), ...(c['stop_reason'] ? { ...stop(c['stop_reason']), outputTokens: num(c['generation_token_count']) } : {}) }),
+  chunk: (c) => ({
+    inputTokens: num(c['prompt_token_count']),
+    ...(c['stop_reason'] ? { ...stop(c['stop_reason']), outputTokens: num(c['generation_token_count']) } : {}),
+  }),
 };
 
 const mistralStop = (b: Json): BedrockFacts => {
@@ -98,7 +107,13 @@ const mistralStop = (b: Json): BedrockFacts => {
 const mistral: Family = {
   name: 'mistral',
   operation: 'chat',
-  request: (b) => ({ maxTokens: num(b['max_tokens']), temperature: num(b['temperature']), topP: num(b['top_p']), topK: num(b['top_k']), stopSequences: strings(b['stop']) }),
+  request: (b) => ({
+    maxTokens: num(b['max_tokens']),
+    temperature: num(b['temperature']),
+    topP: num(b['top_p']),
+    topK: num(b['top_k']),
+    stopSequences: strings(b['stop']),
+  }),
   response: mistralStop,
   chunk: mistralStop,
 };
@@ -106,7 +121,13 @@ const mistral: Family = {
 const cohere: Family = {
   name: 'cohere',
   operation: 'chat',
-  request: (b) => ({ maxTokens: num(b['max_tokens']), temperature: num(b['temperature']), topP: num(b['p']), topK: num(b['k']), stopSequences: strings(b['stop_sequences']) }),
+  request: (b) => ({
+    maxTokens: num(b['max_tokens']),
+    temperature: num(b['temperature']),
+    topP: num(b['p']),
+    topK: num(b['k']),
+    stopSequences: strings(b['stop_sequences']),
+  }),
   response: (b) => ({ ...stop(b['finish_reason']), responseId: str(b['response_id']) ?? str(b['generation_id']) }),
   chunk: (c) => (c['is_finished'] === true ? stop(c['finish_reason']) : {}),
 };

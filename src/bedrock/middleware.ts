@@ -14,7 +14,18 @@ import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '../telemetry/semconv.js';
 import { str } from '../util.js';
 import { guardrailOf, operationOf, type BedrockOperation } from './adapter.js';
 import { bedrockErrorType } from './errors.js';
-import { PATH_TEMPLATES, attemptRequest, attemptResponse, isStreamCommand, tracedCommand, type ClientLike, type HandlerContext, type Middleware, type TracedCommand } from './sdk.js';
+import {
+  PATH_TEMPLATES,
+  attemptRequest,
+  attemptResponse,
+  isStreamCommand,
+  tracedCommand,
+  type ClientLike,
+  type HandlerOutput,
+  type HandlerContext,
+  type Middleware,
+  type TracedCommand,
+} from './sdk.js';
 import { stateOf } from './state.js';
 
 export const ATTR_AWS_REQUEST_ID = 'aws.request_id';
@@ -38,9 +49,17 @@ function observe(traced: Traced, output: Record<string, unknown>): void {
   const key = traced.command === 'ConverseStreamCommand' ? 'stream' : 'body';
   const source = output[key] as AsyncIterable<unknown> | undefined;
   const { call } = traced;
-  if (typeof source?.[Symbol.asyncIterator] !== 'function') return call.end('error');
+  if (typeof source?.[Symbol.asyncIterator] !== 'function') {
+    call.end('error');
+    return;
+  }
   // A dropped HTTP/2 connection can end the stream quietly: without its final event it did not complete.
-  const observed = observeStream(source, { item: (e) => call.chunk(e), hide: () => false, end: (o, e) => call.end(o, e) }, undefined, () => stateOf(call.summary).facts.final === true);
+  const observed = observeStream(
+    source,
+    { item: (e) => call.chunk(e), hide: () => false, end: (o, e) => call.end(o, e) },
+    undefined,
+    () => stateOf(call.summary).facts.final === true,
+  );
   output[key] = { [Symbol.asyncIterator]: observed.iterate };
 }
 
@@ -51,7 +70,7 @@ function modelMiddleware(settings: ModelSettings<BedrockOperation>): Middleware 
     if (!traced) return next(args);
     ctx[CALL] = traced;
     const { call } = traced;
-    let result;
+    let result: HandlerOutput;
     try {
       result = await context.with(call.context, () => next(args));
     } catch (error) {
@@ -72,7 +91,7 @@ const attemptMiddleware: Middleware = (next, ctx: HandlerContext) => async (args
   const traced = ctx[CALL] as Traced | undefined;
   const started = traced ? safely('starting a Bedrock attempt span', () => beginAttempt(traced, args.request)) : undefined;
   if (!traced || !started) return next(args);
-  let result;
+  let result: HandlerOutput;
   try {
     result = await inAttempt(started, () => next(args));
   } catch (error) {
@@ -86,9 +105,12 @@ const attemptMiddleware: Middleware = (next, ctx: HandlerContext) => async (args
 
 function beginAttempt({ call, command }: Traced, request: unknown) {
   const r = attemptRequest(request);
-  if (r.host && call.attempts.count === 0) call.span.setAttributes({ [ATTR_SERVER_ADDRESS]: r.host, ...(r.port !== undefined ? { [ATTR_SERVER_PORT]: r.port } : {}) });
+  if (r.host && call.attempts.count === 0)
+    call.span.setAttributes({ [ATTR_SERVER_ADDRESS]: r.host, ...(r.port !== undefined ? { [ATTR_SERVER_PORT]: r.port } : {}) });
   const resendCount = r.attempt !== undefined && r.attempt > 1 ? r.attempt - 1 : undefined;
-  return context.with(call.context, () => startAttempt({ method: r.method, host: r.host ?? '', port: r.port ?? 0, template: PATH_TEMPLATES[command], resendCount }));
+  return context.with(call.context, () =>
+    startAttempt({ method: r.method, host: r.host ?? '', port: r.port ?? 0, template: PATH_TEMPLATES[command], resendCount }),
+  );
 }
 
 function finishAttempt({ call }: Traced, span: ReturnType<typeof beginAttempt>, response: unknown): void {

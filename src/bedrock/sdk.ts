@@ -27,8 +27,7 @@ export interface ClientLike {
   middlewareStack: MiddlewareStackLike;
 }
 
-export const isClient = (value: unknown): value is ClientLike =>
-  typeof (value as ClientLike | undefined)?.middlewareStack?.add === 'function';
+export const isClient = (value: unknown): value is ClientLike => typeof (value as ClientLike | undefined)?.middlewareStack?.add === 'function';
 
 /** The commands we trace, by the name the SDK puts in the handler context. */
 export type TracedCommand = 'ConverseCommand' | 'ConverseStreamCommand' | 'InvokeModelCommand' | 'InvokeModelWithResponseStreamCommand';

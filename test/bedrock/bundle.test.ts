@@ -27,7 +27,9 @@ async function bundle(code: string): Promise<{ bytes: number; inputs: string[] }
 describe('traceBedrock in a bundle', () => {
   it('imports no AWS SDK code and adds nothing to a bundle that does not use it', async () => {
     const without = await bundle("import { withLlmTracing } from './src/index.ts'; export const h = withLlmTracing(async () => 1);");
-    const withBedrock = await bundle("import { traceBedrock, withLlmTracing } from './src/index.ts'; export const h = withLlmTracing(async () => traceBedrock({}));");
+    const withBedrock = await bundle(
+      "import { traceBedrock, withLlmTracing } from './src/index.ts'; export const h = withLlmTracing(async () => traceBedrock({}));",
+    );
     expect(withBedrock.inputs.filter((i) => /@aws-sdk|@smithy/.test(i))).toEqual([]);
     expect(without.inputs.filter((i) => i.includes('src/bedrock/'))).toEqual([]);
     expect(withBedrock.inputs.some((i) => i.includes('src/bedrock/middleware.ts'))).toBe(true);

@@ -34,7 +34,9 @@ describe('content capture', () => {
     const use = plain.result!.output!.message!.content!.find((b) => b.toolUse)!.toolUse!;
     for (const inv of [plain, streamed]) {
       const a = onlyModel(inv).attributes;
-      expect(json(a['gen_ai.tool.definitions'])).toEqual([{ type: 'function', name: 'get_tide', description: 'Tide times', parameters: toolConfig.tools[0]!.toolSpec.inputSchema.json }]);
+      expect(json(a['gen_ai.tool.definitions'])).toEqual([
+        { type: 'function', name: 'get_tide', description: 'Tide times', parameters: toolConfig.tools[0]!.toolSpec.inputSchema.json },
+      ]);
       const [out] = json(a['gen_ai.output.messages']);
       const call = out.parts.find((p: { type: string }) => p.type === 'tool_call');
       expect(call).toEqual({ type: 'tool_call', id: use.toolUseId, name: 'get_tide', arguments: JSON.stringify(use.input) });

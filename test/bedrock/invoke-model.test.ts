@@ -18,8 +18,26 @@ const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)
 
 describe('chat families', () => {
   it.each([
-    ['anthropic.claude-3-5-haiku-20241022-v1:0', { anthropic_version: 'bedrock-2023-05-31', max_tokens: 120, temperature: 0.3, top_p: 0.8, top_k: 20, stop_sequences: ['X'], messages: [{ role: 'user', content: 'hi' }] }, 'end_turn', { top_k: 20, top_p: 0.8 }],
-    ['us.amazon.nova-lite-v1:0', { messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 120, temperature: 0.3, topP: 0.8, topK: 20 } }, 'end_turn', { top_k: 20, top_p: 0.8 }],
+    [
+      'anthropic.claude-3-5-haiku-20241022-v1:0',
+      {
+        anthropic_version: 'bedrock-2023-05-31',
+        max_tokens: 120,
+        temperature: 0.3,
+        top_p: 0.8,
+        top_k: 20,
+        stop_sequences: ['X'],
+        messages: [{ role: 'user', content: 'hi' }],
+      },
+      'end_turn',
+      { top_k: 20, top_p: 0.8 },
+    ],
+    [
+      'us.amazon.nova-lite-v1:0',
+      { messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 120, temperature: 0.3, topP: 0.8, topK: 20 } },
+      'end_turn',
+      { top_k: 20, top_p: 0.8 },
+    ],
     ['meta.llama3-8b-instruct-v1:0', { prompt: 'hi', max_gen_len: 120, temperature: 0.3, top_p: 0.8 }, 'stop', { top_p: 0.8 }],
     ['mistral.mistral-7b-instruct-v0:2', { prompt: 'hi', max_tokens: 120, temperature: 0.3, top_p: 0.8, top_k: 20 }, 'stop', { top_k: 20, top_p: 0.8 }],
     ['cohere.command-r-v1:0', { message: 'hi', max_tokens: 120, temperature: 0.3, p: 0.8, k: 20 }, 'COMPLETE', { top_k: 20, top_p: 0.8 }],
@@ -72,12 +90,22 @@ describe('chat families', () => {
   it('records the guardrail headers and an intervention marked in the body', async () => {
     env.server.script({ kind: 'guardrailIntervened' });
     const inv = await invoke(env, () =>
-      traced(env).send(new InvokeModelCommand({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body: JSON.stringify({ max_tokens: 10, messages: [] }), guardrailIdentifier: 'gr-7', guardrailVersion: 'DRAFT' })),
+      traced(env).send(
+        new InvokeModelCommand({
+          modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+          body: JSON.stringify({ max_tokens: 10, messages: [] }),
+          guardrailIdentifier: 'gr-7',
+          guardrailVersion: 'DRAFT',
+        }),
+      ),
     );
     const span = onlyModel(inv);
     expect(span.attributes).toMatchObject({ 'aws.bedrock.guardrail.id': 'gr-7', 'llm.bedrock.guardrail.version': 'DRAFT' });
     const event = span.events.find((e) => e.name === 'gen_ai.guardrail.result');
-    expect(event?.attributes).toMatchObject({ 'gen_ai.guardrail.result.type': 'amazon-bedrock-guardrailAction', 'gen_ai.guardrail.result.value': 'INTERVENED' });
+    expect(event?.attributes).toMatchObject({
+      'gen_ai.guardrail.result.type': 'amazon-bedrock-guardrailAction',
+      'gen_ai.guardrail.result.value': 'INTERVENED',
+    });
   });
 });
 

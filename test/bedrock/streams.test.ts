@@ -101,7 +101,10 @@ describe('ConverseStream endings', () => {
 });
 
 describe('InvokeModelWithResponseStream', () => {
-  const anthropic = { modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }) };
+  const anthropic = {
+    modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }),
+  };
   const decode = (e: { chunk?: { bytes?: Uint8Array } }) => JSON.parse(new TextDecoder().decode(e.chunk!.bytes));
 
   it('reads Anthropic usage from message_start and message_delta, chunks passed through untouched', async () => {
@@ -126,7 +129,9 @@ describe('InvokeModelWithResponseStream', () => {
     ['cohere.command-r-v1:0', { message: 'hi' }, 'COMPLETE'],
     ['us.amazon.nova-micro-v1:0', { messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, 'end_turn'],
   ])('%s: finish reason and usage from the final chunk', async (modelId, body, reason) => {
-    const inv = await invoke(env, async () => (await collect((await traced(env).send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }))).body!)).map(decode));
+    const inv = await invoke(env, async () =>
+      (await collect((await traced(env).send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }))).body!)).map(decode),
+    );
     const last = (inv.result as any[]).at(-1)['amazon-bedrock-invocationMetrics'];
     expect(onlyModel(inv).attributes).toMatchObject({
       'llm.stream.outcome': 'completed',

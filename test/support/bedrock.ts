@@ -41,7 +41,10 @@ export function useBedrockEnv(set: (env: Env) => void): void {
     lambdaEnv(receiver.url);
     const warnings: string[] = [];
     const log = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
-    diag.setLogger({ error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    diag.setLogger(
+      { error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
     env = { server, receiver, warnings };
     set(env);
   });

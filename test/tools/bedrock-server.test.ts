@@ -54,7 +54,9 @@ describe.each(HANDLERS)('over $name', ({ protocol, handler }) => {
   afterAll(() => client.destroy());
 
   it('answers Converse, records the signed request without its signature', async () => {
-    const out = await client.send(new ConverseCommand({ modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', messages: MESSAGES, inferenceConfig: { maxTokens: 200 } }));
+    const out = await client.send(
+      new ConverseCommand({ modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', messages: MESSAGES, inferenceConfig: { maxTokens: 200 } }),
+    );
     const text = out.output?.message?.content?.[0]?.text ?? '';
     expect(text).toContain(BEDROCK_MARKER);
     expect(text).not.toContain('PROMPTSECRET');
@@ -186,10 +188,25 @@ describe('InvokeModel bodies per family', () => {
   };
 
   it.each([
-    ['anthropic', 'anthropic.claude-3-5-haiku-20241022-v1:0', { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }, (b: any) => [b.content[0].text, b.stop_reason, b.usage.input_tokens > 0]],
-    ['nova', 'us.amazon.nova-lite-v1:0', { messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 100 } }, (b: any) => [b.output.message.content[0].text, b.stopReason, b.usage.inputTokens > 0]],
+    [
+      'anthropic',
+      'anthropic.claude-3-5-haiku-20241022-v1:0',
+      { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] },
+      (b: any) => [b.content[0].text, b.stop_reason, b.usage.input_tokens > 0],
+    ],
+    [
+      'nova',
+      'us.amazon.nova-lite-v1:0',
+      { messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 100 } },
+      (b: any) => [b.output.message.content[0].text, b.stopReason, b.usage.inputTokens > 0],
+    ],
     ['llama', 'meta.llama3-8b-instruct-v1:0', { prompt: 'hi', max_gen_len: 100 }, (b: any) => [b.generation, b.stop_reason, b.prompt_token_count > 0]],
-    ['mistral', 'mistral.mistral-7b-instruct-v0:2', { prompt: '<s>[INST] hi [/INST]', max_tokens: 100 }, (b: any) => [b.outputs[0].text, b.outputs[0].stop_reason, true]],
+    [
+      'mistral',
+      'mistral.mistral-7b-instruct-v0:2',
+      { prompt: '<s>[INST] hi [/INST]', max_tokens: 100 },
+      (b: any) => [b.outputs[0].text, b.outputs[0].stop_reason, true],
+    ],
     ['cohere', 'cohere.command-r-v1:0', { message: 'hi', max_tokens: 100 }, (b: any) => [b.text, b.finish_reason, true]],
   ])('%s: the family’s body with its stop reason', async (family, modelId, request, read) => {
     const { body } = await invoke(modelId, request);
@@ -207,7 +224,12 @@ describe('InvokeModel bodies per family', () => {
   it('marks a guardrail intervention in the body', async () => {
     server.script({ kind: 'guardrailIntervened' });
     const out = await client.send(
-      new InvokeModelCommand({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body: JSON.stringify({ max_tokens: 10, messages: [] }), guardrailIdentifier: 'gr-1', guardrailVersion: 'DRAFT' }),
+      new InvokeModelCommand({
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        body: JSON.stringify({ max_tokens: 10, messages: [] }),
+        guardrailIdentifier: 'gr-1',
+        guardrailVersion: 'DRAFT',
+      }),
     );
     expect(decode(out.body)['amazon-bedrock-guardrailAction']).toBe('INTERVENED');
     expect(server.requests[0]!.headers).toMatchObject({ 'x-amzn-bedrock-guardrailidentifier': 'gr-1', 'x-amzn-bedrock-guardrailversion': 'DRAFT' });
@@ -246,7 +268,10 @@ describe('InvokeModelWithResponseStream chunks per family', () => {
     expect(list[0]).toMatchObject({ type: 'message_start', message: { usage: { input_tokens: 1 } } });
     const delta = list.find((c) => c.type === 'message_delta');
     expect(delta.usage.output_tokens).toBeGreaterThan(1);
-    expect(list.at(-1)).toMatchObject({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': { inputTokenCount: 1, outputTokenCount: delta.usage.output_tokens } });
+    expect(list.at(-1)).toMatchObject({
+      type: 'message_stop',
+      'amazon-bedrock-invocationMetrics': { inputTokenCount: 1, outputTokenCount: delta.usage.output_tokens },
+    });
   });
 
   it.each([

@@ -30,7 +30,7 @@ function blockEvents(block: Json, index: number): StreamEvent[] {
 export async function converseStream(ex: Exchange, state: ServerState, body: Json, fault: Fault | undefined): Promise<void> {
   const out = converseReply(state, body, fault);
   const events: StreamEvent[] = [{ type: 'messageStart', payload: { role: 'assistant' } }];
-  out.content.forEach((block, index) => events.push(...blockEvents(block, index)));
+  for (const [index, block] of out.content.entries()) events.push(...blockEvents(block, index));
   events.push({ type: 'messageStop', payload: { stopReason: out.stopReason } });
   const metadata: Json = { usage: out.usage, metrics: { latencyMs: 42 } };
   if (out.trace) metadata['trace'] = out.trace;

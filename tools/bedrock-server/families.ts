@@ -34,7 +34,9 @@ const texts = (v: unknown): string =>
   typeof v === 'string'
     ? `${v}\n`
     : Array.isArray(v)
-      ? v.map((b: Json) => (typeof b === 'string' ? b : typeof b?.['text'] === 'string' ? b['text'] : typeof b?.['content'] === 'string' ? b['content'] : '')).join('\n')
+      ? v
+          .map((b: Json) => (typeof b === 'string' ? b : typeof b?.['text'] === 'string' ? b['text'] : typeof b?.['content'] === 'string' ? b['content'] : ''))
+          .join('\n')
       : '';
 
 /** Anthropic blocks mark cache breakpoints with `cache_control`. */
@@ -67,7 +69,10 @@ const anthropic: ChatFamily = {
     const id = `msg_bdrk_${hash(r.text, 24)}`;
     const usage = { input_tokens: u.input, output_tokens: 1, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead };
     return [
-      { type: 'message_start', message: { id, type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, stop_sequence: null, usage } },
+      {
+        type: 'message_start',
+        message: { id, type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, stop_sequence: null, usage },
+      },
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
       ...pieces(r.text).map((text) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
       { type: 'content_block_stop', index: 0 },
@@ -102,7 +107,12 @@ const nova: ChatFamily = {
 const llama: ChatFamily = {
   name: 'llama',
   prompt: (b) => ({ text: String(b['prompt'] ?? ''), maxTokens: num(b['max_gen_len']) }),
-  body: (r, u) => ({ generation: r.text, prompt_token_count: u.input, generation_token_count: u.output, stop_reason: r.stopReason === 'max_tokens' ? 'length' : 'stop' }),
+  body: (r, u) => ({
+    generation: r.text,
+    prompt_token_count: u.input,
+    generation_token_count: u.output,
+    stop_reason: r.stopReason === 'max_tokens' ? 'length' : 'stop',
+  }),
   chunks: (r, u) => {
     const parts = pieces(r.text);
     return parts.map((generation, i) => ({
@@ -129,7 +139,10 @@ const mistral: ChatFamily = {
 /** Cohere Command R's chat shape (`message`, `chat_history`, `preamble`). */
 const cohere: ChatFamily = {
   name: 'cohere',
-  prompt: (b) => ({ text: `${b['preamble'] ?? ''}\n${texts((b['chat_history'] ?? []).map((m: Json) => m?.['message']))}${b['message'] ?? ''}`, maxTokens: num(b['max_tokens']) }),
+  prompt: (b) => ({
+    text: `${b['preamble'] ?? ''}\n${texts((b['chat_history'] ?? []).map((m: Json) => m?.['message']))}${b['message'] ?? ''}`,
+    maxTokens: num(b['max_tokens']),
+  }),
   body: (r) => ({
     response_id: hash(`r${r.text}`, 32),
     generation_id: hash(`g${r.text}`, 32),

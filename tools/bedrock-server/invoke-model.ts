@@ -41,7 +41,8 @@ function tokenHeaders(input: number, output: number): Record<string, string> {
 export function invokeModel(ex: Exchange, state: ServerState, modelId: string, body: Json, fault: Fault | undefined): void {
   if (isEmbeddingModel(modelId)) {
     const out = embed(modelId, body);
-    return sendJson(ex, 200, out.body, tokenHeaders(out.inputTokens, 0));
+    sendJson(ex, 200, out.body, tokenHeaders(out.inputTokens, 0));
+    return;
   }
   const { family, reply: r, usage } = familyReply(state, modelId, body, fault);
   sendJson(ex, 200, { ...family.body(r, usage), ...guardrailFields(r) }, tokenHeaders(usage.input, usage.output));

@@ -38,7 +38,12 @@ export const FAULTS = {
   accessDenied: { kind: 'error', status: 403, type: 'AccessDeniedException', message: "You don't have access to the model with the specified model ID." },
   modelNotReady: { kind: 'error', status: 429, type: 'ModelNotReadyException', message: 'Model is not ready to serve inference requests.' },
   modelTimeout: { kind: 'error', status: 408, type: 'ModelTimeoutException', message: 'Model has timed out in processing the request.' },
-  notFound: { kind: 'error', status: 404, type: 'ResourceNotFoundException', message: 'Could not resolve the foundation model from the provided model identifier.' },
+  notFound: {
+    kind: 'error',
+    status: 404,
+    type: 'ResourceNotFoundException',
+    message: 'Could not resolve the foundation model from the provided model identifier.',
+  },
 } as const satisfies Record<string, Fault>;
 
 /** Bedrock Runtime operations the server answers, named by their URL suffix. */
