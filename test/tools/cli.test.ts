@@ -70,6 +70,21 @@ describe('every command answers --help and rejects unknown flags', () => {
   }
 });
 
+describe('an older Node says in one line that the npm scripts bring Node 24', () => {
+  // Node 22.18 to 23 load .ts files; the tools need 24. (Node 20 refuses .ts before any of our code runs.)
+  const asNode22 = '--import=data:text/javascript,Object.defineProperty(process.versions,"node",{value:"22.18.0"})';
+  for (const c of COMMANDS.filter((x) => x.name !== 'npm run build:lambda')) {
+    it(c.name, () => {
+      const r = run([asNode22, ...c.argv, '--help']);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `${c.name}: needs Node 24+, this is Node 22.18.0; run it through npm (npm start, npm run …), which brings Node 24 from the \`node\` dev dependency\n`,
+      );
+    });
+  }
+});
+
 describe('file, JSON and port errors are one line naming the file or port', () => {
   it('a missing event file', () => {
     const file = path.join(TMP, 'missing.json');
