@@ -97,17 +97,20 @@ export function otlpJsonShapeProblems(json: unknown): string[] {
       }
       if (v === null) continue;
       const items = field.repeated ? (Array.isArray(v) ? v : (problems.push(`${at}.${key}: expected an array`), [])) : [v];
-      items.forEach((item, i) => {
+      for (const [i, item] of items.entries()) {
         const where = field.repeated ? `${at}.${key}[${i}]` : `${at}.${key}`;
         const rt = field.resolvedType;
-        if (rt instanceof protobuf.Type) return walk(item, rt, where);
+        if (rt instanceof protobuf.Type) {
+          walk(item, rt, where);
+          continue;
+        }
         if (rt instanceof protobuf.Enum) {
           if (!Number.isInteger(item)) problems.push(`${where}: enum must be an integer in OTLP/JSON, got ${JSON.stringify(item)}`);
-          return;
+          continue;
         }
         const ok = scalarOk(field.type, key, item);
         if (ok !== true) problems.push(`${where}: ${ok}, got ${JSON.stringify(item)}`);
-      });
+      }
     }
   };
   walk(json, officialRequestType(), '$');
