@@ -126,7 +126,11 @@ function resolveSub(arg: unknown, r: Resolver): string {
 }
 
 function placeholder(fn: string, arg: unknown): string {
-  const a = Array.isArray(arg) ? arg.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('.') : typeof arg === 'string' ? arg : JSON.stringify(arg);
+  const a = Array.isArray(arg)
+    ? arg.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('.')
+    : typeof arg === 'string'
+      ? arg
+      : JSON.stringify(arg);
   return `<${fn} ${a}>`;
 }
 

@@ -25,7 +25,9 @@ export function track(p: ChildProcess): void {
 }
 
 export function newTraceHeader(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
 }
 

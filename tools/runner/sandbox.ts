@@ -167,10 +167,13 @@ export class LambdaSandbox {
         clearTimeout(t);
         resolve(this.proc !== undefined && this.api.isIdle());
       };
-      const t = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
-        resolve(false);
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
+          resolve(false);
+        },
+        Math.max(0, ms),
+      );
       this.idleWaiters.push(done);
     });
   }
