@@ -21,7 +21,6 @@ export const PROVIDER_AWS_BEDROCK = 'aws.bedrock';
 export const ATTR_AWS_BEDROCK_GUARDRAIL_ID = 'aws.bedrock.guardrail.id';
 /** Ours: the conventions name the guardrail id only. */
 export const ATTR_LLM_BEDROCK_GUARDRAIL_VERSION = 'llm.bedrock.guardrail.version';
-export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
 
 export function operationOf(command: TracedCommand, modelId: string): BedrockOperation {
   const family = command.startsWith('Invoke') ? familyOf(modelId) : undefined;
@@ -67,7 +66,7 @@ export const bedrockAdapter: ModelAdapter<BedrockOperation> = {
     set(G.ATTR_GEN_AI_REQUEST_MAX_TOKENS, facts.maxTokens);
     set(G.ATTR_GEN_AI_REQUEST_TEMPERATURE, facts.temperature);
     set(G.ATTR_GEN_AI_REQUEST_TOP_P, facts.topP);
-    set(ATTR_GEN_AI_REQUEST_TOP_K, facts.topK);
+    set(G.ATTR_GEN_AI_REQUEST_TOP_K, facts.topK);
     set(G.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, facts.stopSequences);
     const streaming = op.startsWith('ConverseStream') || op.startsWith('InvokeModelWithResponseStream');
     if (streaming) attributes[G.ATTR_GEN_AI_REQUEST_STREAM] = true;
