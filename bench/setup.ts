@@ -99,7 +99,7 @@ export async function buildVariants(out: string, withExtension: boolean): Promis
     const dir = path.join(out, 'ours-after');
     await esm(path.join(handlers, 'ours.ts'), path.join(dir, 'index.mjs'), openai6);
     const ext = path.join(dir, 'extension.mjs');
-    await esm(path.join(ROOT, 'src', 'extension.ts'), ext);
+    await esm(path.join(ROOT, 'src', 'extension', 'index.ts'), ext);
     variants.push({ id: 'ours-after', label: 'ours, after-response export (extension)', codeDir: dir, env: { NODE_OPTIONS: `--import ${ext}` }, traces: true,
       size: { ...sizeOf([path.join(dir, 'index.mjs'), ext]), note: 'the ours bundle + extension.mjs' } });
   }

@@ -1,18 +1,18 @@
-export { withLlmTracing } from './wrapper.js';
-export { traceStep, type StepOptions } from './step.js';
-export { traceOpenAI, type OpenAITracingOptions } from './openai.js';
-export type { ModelPrice, PriceTable } from './cost.js';
-export type { ContentInfo, ContentRedactor } from './genai-content.js';
-export { traceRecord, type RecordOptions } from './record.js';
+export { withLlmTracing } from './lambda/wrapper.js';
+export { traceStep, type StepOptions } from './telemetry/step.js';
+export { traceOpenAI, type OpenAITracingOptions } from './openai/trace-openai.js';
+export type { ModelPrice, PriceTable } from './genai/cost.js';
+export type { ContentInfo, ContentRedactor } from './genai/content.js';
+export { traceRecord, type RecordOptions } from './lambda/record.js';
 export {
   injectTraceContext,
   withSqsTraceContext,
   withSnsTraceContext,
   withEventBridgeTraceContext,
   type MessageAttributeValue,
-} from './inject.js';
-export { getTracer } from './provider.js';
-export { forceFlush, shutdownTracing } from './lifecycle.js';
+} from './lambda/inject.js';
+export { getTracer } from './telemetry/provider.js';
+export { forceFlush, shutdownTracing } from './telemetry/lifecycle.js';
 export type {
   AnyHandler,
   AsyncHandler,
@@ -25,5 +25,5 @@ export type {
   TracedHandler,
   WrapperOptions,
 } from './types.js';
-export type { FlushOutcome } from './flush.js';
-export type { StreamingHandler } from './streaming.js';
+export type { FlushOutcome } from './telemetry/flush.js';
+export type { StreamingHandler } from './lambda/streaming.js';

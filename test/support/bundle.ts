@@ -21,7 +21,7 @@ export async function bundleFixture(entry: string, prefix = 'llt-fixture-'): Pro
  */
 export async function bundleFunction(entry: string, opts: { extension?: boolean } = {}): Promise<{ dir: string; cleanup: () => void }> {
   const dir = await bundleFixture(path.join(root, entry), 'llt-fn-');
-  if (opts.extension) await build({ ...COMMON, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(dir, 'extension.mjs') });
+  if (opts.extension) await build({ ...COMMON, entryPoints: [path.join(root, 'src/extension/index.ts')], outfile: path.join(dir, 'extension.mjs') });
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

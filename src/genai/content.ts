@@ -1,0 +1,169 @@
+import { env, intSetting } from '../telemetry/config.js';
+import { DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT } from '../telemetry/provider.js';
+
+export interface ContentInfo {
+  direction: 'input' | 'output';
+  role: string;
+}
+/** Returns the text to record in place of `text`; `undefined` drops the part. */
+export type ContentRedactor = (text: string, info: ContentInfo) => string | undefined;
+
+export interface ContentOptions {
+  capture: boolean;
+  maxChars: number;
+  redact: ContentRedactor | undefined;
+  /** The tracer provider's attribute value limit: a longer value would be cut by the SDK, mid-JSON. */
+  attributeLimit: number;
+}
+
+export const DEFAULT_CONTENT_MAX_CHARS = 2048;
+
+/** Opt-in only: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`, or the option. */
+export function contentOptions(capture: boolean | undefined, maxChars: number | undefined, redact: ContentRedactor | undefined): ContentOptions {
+  const fromEnv = env('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT')?.toLowerCase() === 'true';
+  const envMax = Number(env('LLM_TRACING_CONTENT_MAX_CHARS'));
+  return {
+    capture: capture ?? fromEnv,
+    maxChars: maxChars ?? (Number.isInteger(envMax) && envMax > 0 ? envMax : DEFAULT_CONTENT_MAX_CHARS),
+    redact,
+    attributeLimit:
+      intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? intSetting('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+  };
+}
+
+/** A tool call as the conventions record it; `arguments` is the model's JSON text. */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments?: string;
+}
+/** One part of an input message, in provider-neutral terms, before redaction and cutting. */
+export type InputPart =
+  | { type: 'text'; text: string }
+  | ({ type: 'tool_call' } & ToolCall)
+  | { type: 'tool_call_response'; id?: string; response: string };
+export interface InputMessage {
+  role: string;
+  parts: InputPart[];
+}
+/** One output choice as an adapter gathered it. */
+export interface OutputChoice {
+  finishReason?: string;
+  text?: string;
+  toolCalls?: ToolCall[];
+}
+
+/** The conventions' JSON shape. */
+type Part =
+  | { type: 'text'; content: string }
+  | { type: 'tool_call'; id?: string; name: string; arguments?: string }
+  | { type: 'tool_call_response'; id?: string; response: string };
+interface Message {
+  role: string;
+  parts: Part[];
+  finish_reason?: string;
+}
+
+/**
+ * Cuts a text so the message stays within the limit. The cut happens before serialisation, so the attribute is
+ * always valid JSON, and a surrogate pair is never split.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+export class ContentRecorder {
+  private readonly options: ContentOptions;
+
+  constructor(options: ContentOptions) {
+    this.options = options;
+  }
+
+  get enabled(): boolean {
+    return this.options.capture;
+  }
+
+  private recorded(text: string, info: ContentInfo): string | undefined {
+    const redacted = this.options.redact ? this.options.redact(text, info) : text;
+    return redacted === undefined ? undefined : cut(redacted, this.options.maxChars);
+  }
+
+  private text(text: string, info: ContentInfo): Part | undefined {
+    const content = this.recorded(text, info);
+    return content === undefined ? undefined : { type: 'text', content };
+  }
+
+  /**
+   * Past the provider's attribute limit the SDK would cut the JSON itself and leave it unparseable, so the texts
+   * are shortened instead, halving the per-text limit until the whole fits. When even the bare structure of a
+   * long conversation is too long, the oldest messages go first (the latest led to this call); when one alone
+   * does not fit, nothing is recorded rather than broken JSON.
+   */
+  private json(value: Message[] | Part[]): string | undefined {
+    let json = JSON.stringify(value);
+    for (let max = this.options.maxChars; json.length > this.options.attributeLimit && max > 1; json = JSON.stringify(value)) {
+      max = Math.floor(max / 2);
+      for (const part of value.flatMap((v) => ('parts' in v ? v.parts : [v]))) {
+        if (part.type === 'text') part.content = cut(part.content, max);
+        else if (part.type === 'tool_call_response') part.response = cut(part.response, max);
+        else if (part.arguments !== undefined) part.arguments = cut(part.arguments, max);
+      }
+    }
+    while (json.length > this.options.attributeLimit && value.length > 1) {
+      value = value.slice(1) as Message[] | Part[];
+      json = JSON.stringify(value);
+    }
+    return json.length <= this.options.attributeLimit ? json : undefined;
+  }
+
+  /** Input messages → `gen_ai.input.messages` JSON; texts redacted and cut, tool arguments as sensitive as text. */
+  input(messages: InputMessage[]): string | undefined {
+    return this.json(messages.map((m) => ({ role: m.role, parts: this.parts(m.parts, 'input', m.role) })));
+  }
+
+  /** Instructions given apart from the history → `gen_ai.system_instructions` JSON; none when nothing is left. */
+  system(messages: InputMessage[]): string | undefined {
+    const recorded = messages.flatMap((m) => this.parts(m.parts, 'input', m.role));
+    return recorded.length ? this.json(recorded) : undefined;
+  }
+
+  /** Output messages, one per choice: text, and tool calls by name. */
+  output(choices: OutputChoice[]): string | undefined {
+    const messages: Message[] = choices.map((c) => {
+      const parts: Part[] = [];
+      if (c.text !== undefined) {
+        const part = this.text(c.text, { direction: 'output', role: 'assistant' });
+        if (part) parts.push(part);
+      }
+      for (const call of c.toolCalls ?? []) parts.push(this.toolCall(call, 'output'));
+      return { role: 'assistant', parts, ...(c.finishReason ? { finish_reason: c.finishReason } : {}) };
+    });
+    return this.json(messages);
+  }
+
+  private parts(parts: InputPart[], direction: ContentInfo['direction'], role: string): Part[] {
+    const out: Part[] = [];
+    for (const p of parts) {
+      if (p.type === 'text') {
+        const part = this.text(p.text, { direction, role });
+        if (part) out.push(part);
+      } else if (p.type === 'tool_call_response') {
+        const response = this.recorded(p.response, { direction, role });
+        if (response !== undefined) out.push({ type: 'tool_call_response', id: p.id ?? '', response });
+      } else {
+        out.push(this.toolCall(p, direction));
+      }
+    }
+    return out;
+  }
+
+  private toolCall(call: ToolCall, direction: ContentInfo['direction']): Part {
+    // Arguments are model output built from the conversation: as sensitive as text, so redacted alike.
+    const args = typeof call.arguments === 'string' ? this.recorded(call.arguments, { direction, role: 'assistant' }) : undefined;
+    return { type: 'tool_call', ...(typeof call.id === 'string' ? { id: call.id } : {}), name: call.name, ...(args !== undefined ? { arguments: args } : {}) };
+  }
+}

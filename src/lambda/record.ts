@@ -1,0 +1,50 @@
+import { SpanKind, context, isSpanContextValid, trace, ROOT_CONTEXT, defaultTextMapGetter, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import { getPropagator, getTracer, propagatorFields } from '../telemetry/provider.js';
+import { ATTR_LLM_LINK_SOURCE } from '../telemetry/semconv.js';
+import { safely } from '../telemetry/safe.js';
+import { runInSpan } from '../telemetry/step.js';
+import { recordAttributes, recordCarrier } from './triggers/describe.js';
+
+export interface RecordOptions {
+  /** Span name; default `process <queue or topic>`. */
+  name?: string;
+  attributes?: Attributes;
+}
+
+/**
+ * Runs `fn` for one queue record (SQS, SNS, EventBridge) in a CONSUMER span tied to the record's producer. When
+ * the invocation span already sits in the producer's trace the record span nests under it and links the
+ * producer; otherwise it is parented on the producer, so the worker's spans still join that trace, and links the
+ * invocation.
+ */
+export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
+  // A hostile record (throwing getters, a Proxy) gives a plain span under the invocation, never an error.
+  const started = safely('reading a queue record', () => startRecordSpan(record, options));
+  if (!started) return runInSpan(getTracer().startSpan(options.name ?? 'process', { kind: SpanKind.CONSUMER, attributes: options.attributes }), fn);
+  return context.with(started.parent, () => runInSpan(started.span, fn));
+}
+
+function startRecordSpan(record: unknown, options: RecordOptions): { span: Span; parent: ReturnType<typeof context.active> } {
+  const propagator = getPropagator();
+  const carrier = recordCarrier(record, propagatorFields());
+  const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
+  const producerSpan = producer ? trace.getSpanContext(producer) : undefined;
+  const active = context.active();
+  const activeSpan = trace.getSpanContext(active);
+  const links: Link[] = [];
+  let parent = active;
+  if (producer && producerSpan && isSpanContextValid(producerSpan)) {
+    links.push({ context: producerSpan, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message' } });
+    if (!activeSpan || activeSpan.traceId !== producerSpan.traceId) {
+      parent = producer;
+      if (activeSpan && isSpanContextValid(activeSpan)) links.push({ context: activeSpan });
+    }
+  }
+  const described = recordAttributes(record);
+  const span = getTracer().startSpan(
+    options.name ?? described.name,
+    { kind: SpanKind.CONSUMER, attributes: { ...described.attributes, ...options.attributes }, links },
+    parent,
+  );
+  return { span, parent };
+}
