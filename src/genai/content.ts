@@ -46,6 +46,13 @@ export interface InputMessage {
   role: string;
   parts: InputPart[];
 }
+/** A tool offered to the model, in the conventions' shape (`gen_ai.tool.definitions`). */
+export interface ToolDefinition {
+  type: string;
+  name: string;
+  description?: string;
+  parameters?: unknown;
+}
 /** One output choice as an adapter gathered it. */
 export interface OutputChoice {
   finishReason?: string;
@@ -129,6 +136,20 @@ export class ContentRecorder {
   system(messages: InputMessage[]): string | undefined {
     const recorded = messages.flatMap((m) => this.parts(m.parts, 'input', m.role));
     return recorded.length ? this.json(recorded) : undefined;
+  }
+
+  /**
+   * Tool definitions → `gen_ai.tool.definitions` JSON. Descriptions and schemas are the application's text, so
+   * they are recorded only with content on; past the attribute limit the schemas go first, then descriptions.
+   */
+  tools(definitions: ToolDefinition[]): string | undefined {
+    const bare = definitions.map(({ type, name }) => ({ type, name }));
+    const described = definitions.map(({ parameters: _, ...rest }) => rest);
+    for (const value of [definitions, described, bare]) {
+      const json = JSON.stringify(value);
+      if (json.length <= this.options.attributeLimit) return json;
+    }
+    return undefined;
   }
 
   /** Output messages, one per choice: text, and tool calls by name. */

@@ -71,6 +71,8 @@ export class ModelCall<Operation extends string = string> {
     if (messages !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_INPUT_MESSAGES, messages);
     const system = input.system ? this.settings.content.system(input.system) : undefined;
     if (system !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, system);
+    const tools = input.tools ? this.settings.content.tools(input.tools) : undefined;
+    if (tools !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_TOOL_DEFINITIONS, tools);
   }
 
   /** One stream event; `delivered` is false for an event hidden from the caller, which is read but not counted. */

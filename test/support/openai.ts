@@ -104,7 +104,7 @@ export interface Invocation<T> {
 }
 
 /** Runs `fn` as a Lambda handler wrapped by `withLlmTracing`; never throws (see `error`). */
-export async function invoke<T>(env: Env, fn: () => Promise<T>): Promise<Invocation<T>> {
+export async function invoke<T>(env: Pick<Env, 'receiver' | 'warnings'>, fn: () => Promise<T>): Promise<Invocation<T>> {
   env.receiver.clear();
   env.warnings.length = 0;
   const ctx = lambdaContext();
@@ -149,7 +149,7 @@ export function exported(spans: readonly ReceivedSpan[]): string {
 }
 
 /** No span ended twice, no telemetry code failed. */
-export function expectCleanTelemetry(env: Env): void {
+export function expectCleanTelemetry(env: Pick<Env, 'warnings'>): void {
   expect(env.warnings.filter((w) => /ended Span|lambda-llm-tracing/.test(w))).toEqual([]);
 }
 
