@@ -1,6 +1,7 @@
 /**
  * A local Anthropic-compatible HTTP server for tests and local runs: the Messages API (JSON and SSE with the real
- * event sequence, tool use, prompt-cache usage, `max_tokens` and stop-sequence stops) and token counting, close
+ * event sequence, tool use, prompt-cache usage, `max_tokens` and stop-sequence stops), token counting and the
+ * Bedrock runtime paths `AnthropicBedrock` calls (bedrock.ts), close
  * enough to the wire format for `@anthropic-ai/sdk` 0.3x, 0.5x and 1.x to work unmodified, with scripted faults
  * (see faults.ts). Generated text never echoes the prompt and always contains {@link MARKER}.
  *
@@ -9,6 +10,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { bedrockInvoke, bedrockRoute } from './bedrock.ts';
 import { countTokens } from './count-tokens.ts';
 import type { Fault } from './faults.ts';
 import { FaultScript, HttpError, errorBody } from './faults.ts';
@@ -164,5 +166,7 @@ function answeredByFault(ex: Exchange, fault: Fault | undefined): boolean {
 async function route(state: State, ex: Exchange, fault: Fault | undefined, method: string, path: string, body: Json): Promise<void> {
   if (method === 'POST' && path === '/v1/messages') return messagesCreate(state.send, state.cache, ex, fault, body);
   if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(state.send, ex, fault, body);
+  const bedrock = method === 'POST' ? bedrockRoute(path) : undefined;
+  if (bedrock) return bedrockInvoke(state.send, state.cache, ex, fault, bedrock, body);
   throw new HttpError(404, `Not found: ${method} ${path}`, 'not_found_error');
 }
