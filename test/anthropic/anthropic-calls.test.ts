@@ -154,7 +154,7 @@ describe.each(LINES)('$name', (line) => {
     expect(models.map((s) => s.attributes['llm.stream.outcome'])).toEqual([undefined, undefined, 'completed', 'completed', 'aborted']);
     // asResponse(): the caller reads the body, so the span ends with the response, before the invocation does.
     expect(models[1]!.attributes['llm.anthropic.request_id']).toBe(raw.headers.get('request-id'));
-    expect(models[1]!.endTimeUnixNano).toBeLessThan(models[2]!.startTimeUnixNano);
+    expect(models[1]!.endTimeUnixNano).toBeLessThan(models[2]!.endTimeUnixNano);
     expectCleanTelemetry(env);
   });
 
