@@ -12,6 +12,7 @@ import { startOpenAIServer } from '../tools/openai-server.ts';
 import { startOtlpReceiver } from '../tools/otlp-receiver.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
 import { cell, kib, markdownTable, stat, type Stat } from './report.ts';
+import { instrumentationSizes } from './instrumentation-size.ts';
 import { BENCH, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -77,6 +78,7 @@ try {
   }
 
   report(cold, warmed, hang, asDocumented);
+  process.stdout.write(`\n${await instrumentationSizes(ROOT)}\n`);
 } finally {
   await receiver.close();
   await server.close();
