@@ -101,6 +101,18 @@ describe.each(LINES)('$name', (line) => {
     expect(span.attributes).toMatchObject({ 'gen_ai.response.id': r.final.id, 'llm.stream.outcome': 'completed', 'gen_ai.usage.output_tokens': 10 });
   });
 
+  it('a stream never iterated ends as abandoned with the invocation; a helper aborted ends as aborted', async () => {
+    const c = traced(line, env);
+    const inv = await invoke(env, async () => {
+      await c.messages.create({ ...params, stream: true });
+      const helper = c.messages.stream(params);
+      helper.on('text', () => helper.abort());
+      await helper.done().catch(() => {});
+    });
+    const outcomes = inv.models.map((s) => s.attributes['llm.stream.outcome']).sort();
+    expect(outcomes).toEqual(['abandoned', 'aborted']);
+  });
+
   it('beta.messages.create and its stream helper are traced alike', async () => {
     const c = traced(line, env);
     const inv = await invoke(env, async () => {
