@@ -7,5 +7,13 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // `npm run coverage`. Only code run inside the test workers counts: handlers run by the local runner, built
+    // bundles and other child processes are not measured.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'text'],
+      reportsDirectory: 'coverage',
+    },
   },
 });

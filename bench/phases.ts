@@ -4,14 +4,17 @@
  * from /proc while it is frozen before and after, i.e. exactly what the invocation used), a hanging collector.
  */
 import fs from 'node:fs';
-import { MARKER, type OpenAIServer } from '../tools/openai-server.ts';
-import type { OtlpReceiver } from '../tools/otlp-receiver.ts';
+import { MARKER, type OpenAIServer } from '../tools/openai-server/index.ts';
+import type { OtlpReceiver } from '../tools/otlp/index.ts';
 import { startSandbox, type InvokeResult, type Sandbox } from '../tools/runner/index.ts';
 import type { Variant } from './setup.ts';
+import type { SentryEndpoint, XrayDaemon } from './sinks.ts';
 
 export interface Parts {
   receiver: OtlpReceiver;
   server: OpenAIServer;
+  xray: XrayDaemon;
+  sentry: SentryEndpoint;
   log: (line: string) => void;
 }
 
@@ -28,7 +31,22 @@ const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100
 export const serviceName = (key: string) => `bench-${key}`;
 export const spansFrom = (receiver: OtlpReceiver, key: string) => receiver.spans.filter((s) => s.resource['service.name'] === serviceName(key)).length;
 
+/** Spans this run's sandboxes delivered so far, wherever its variant sends them. */
+export function spansOf(run: Run, parts: Parts): number {
+  if (run.variant.sink === 'xray') return parts.xray.spans(run.key);
+  if (run.variant.sink === 'sentry') return parts.sentry.spans(run.key);
+  return spansFrom(parts.receiver, run.key);
+}
+
+/** Where the variant's data goes, per run key (the X-Ray daemon address, the Sentry DSN). */
+async function sinkEnv(run: Run, parts: Parts): Promise<Record<string, string>> {
+  if (run.variant.sink === 'xray') return { AWS_XRAY_DAEMON_ADDRESS: await parts.xray.addressFor(run.key), POWERTOOLS_SERVICE_NAME: serviceName(run.key) };
+  if (run.variant.sink === 'sentry') return { SENTRY_DSN: parts.sentry.dsnFor(run.key) };
+  return {};
+}
+
 export async function open(run: Run, parts: Parts): Promise<Sandbox> {
+  const sink = await sinkEnv(run, parts);
   return startSandbox({
     codeDir: run.variant.codeDir,
     handler: 'index.handler',
@@ -42,6 +60,7 @@ export async function open(run: Run, parts: Parts): Promise<Sandbox> {
       OTEL_SERVICE_NAME: serviceName(run.key),
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: parts.receiver.tracesUrl,
       ...run.variant.env,
+      ...sink,
       ...run.env,
     },
   });
@@ -146,7 +165,7 @@ export async function warm(runs: Run[], warmup: number, count: number, parts: Pa
     }
     runs.forEach((run, j) => {
       out[run.key]!.registeredExtensions = extensionsOf(sandboxes[j]!);
-      out[run.key]!.spansReceived = spansFrom(parts.receiver, run.key);
+      out[run.key]!.spansReceived = spansOf(run, parts);
     });
   } finally {
     await Promise.all(sandboxes.map((sb) => sb.shutdown()));
@@ -172,6 +191,7 @@ export async function hangingCollector(runs: Run[], count: number, parts: Parts)
     try {
       check(run.key, await sb.invoke(EVENT));
       await parts.receiver.setMode({ kind: 'hang' });
+      parts.sentry.setHang(true);
       for (let i = 0; i < count; i++) {
         const r = check(run.key, await sb.invoke(EVENT));
         s.responseMs.push(r.durationMs);
@@ -180,6 +200,7 @@ export async function hangingCollector(runs: Run[], count: number, parts: Parts)
       }
     } finally {
       await parts.receiver.setMode({ kind: 'ok' });
+      parts.sentry.setHang(false);
       await sb.shutdown();
     }
     parts.log(`  hanging collector: ${run.key} done`);

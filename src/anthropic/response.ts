@@ -74,15 +74,11 @@ function blockDelta(s: ResponseSummary, o: Obj): void {
 /** One stream event: `message_start` (ids, model, input usage), blocks, `message_delta` (stop reason, output usage). */
 export function messageEvent(s: ResponseSummary, value: unknown): void {
   const o = obj(value);
-  switch (o?.type) {
-    case 'message_start':
-      return message(s, o.message);
-    case 'content_block_start':
-      return blockStart(s, o);
-    case 'content_block_delta':
-      return blockDelta(s, o);
-    case 'message_delta':
-      usage(s, o.usage);
-      return stopReason(s, obj(o.delta)?.stop_reason);
+  if (o?.type === 'message_start') message(s, o.message);
+  else if (o?.type === 'content_block_start') blockStart(s, o);
+  else if (o?.type === 'content_block_delta') blockDelta(s, o);
+  else if (o?.type === 'message_delta') {
+    usage(s, o.usage);
+    stopReason(s, obj(o.delta)?.stop_reason);
   }
 }

@@ -3,9 +3,9 @@
  * `NODE_OPTIONS=--import /var/task/extension.mjs`. It registers for INVOKE events (internal extensions may not
  * take SHUTDOWN) and holds each of its "next event" calls until the invocation's spans are exported: Lambda keeps
  * the sandbox running until every extension asks for its next event, so the caller already has the response
- * while the export runs. Plain `node:http`, no SDK: it is loaded on every cold start.
+ * while the export runs. Plain `node:http`, no SDK: it is loaded on every cold start. `node:http` comes from
+ * `process.getBuiltinModule`, not an ESM import, whose facade evaluates undici on Node 22+ (some 30 ms).
  */
-import { request } from 'node:http';
 import { channel, exportSettled } from './channel.js';
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
@@ -14,6 +14,7 @@ const NAME = 'lambda-llm-tracing';
 function call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const [host, port] = (API ?? '').split(':');
+    const { request } = process.getBuiltinModule('node:http');
     const req = request({ host, port: Number(port) || 80, method, path, headers }, (res) => {
       let data = '';
       res.setEncoding('utf8');

@@ -38,10 +38,7 @@ export interface ToolCall {
   arguments?: string;
 }
 /** One part of an input message, in provider-neutral terms, before redaction and cutting. */
-export type InputPart =
-  | { type: 'text'; text: string }
-  | ({ type: 'tool_call' } & ToolCall)
-  | { type: 'tool_call_response'; id?: string; response: string };
+export type InputPart = { type: 'text'; text: string } | ({ type: 'tool_call' } & ToolCall) | { type: 'tool_call_response'; id?: string; response: string };
 export interface InputMessage {
   role: string;
   parts: InputPart[];

@@ -1,5 +1,6 @@
 import { endAttempt, failAttempt, inAttempt, startAttempt } from '../genai/attempt.js';
 import type { StainlessHooks } from './hooks.js';
+import type { Span } from '@opentelemetry/api';
 
 export type Fetch = (url: unknown, init?: unknown) => Promise<unknown>;
 interface ResponseLike {
@@ -32,7 +33,7 @@ const urlOf = (url: unknown): string => String(url instanceof Request ? url.url 
  */
 export function traceFetch(original: Fetch, hooks: StainlessHooks): Fetch {
   return async function tracedFetch(url: unknown, init?: unknown): Promise<unknown> {
-    let span;
+    let span: Span | undefined;
     try {
       const parsed = new URL(urlOf(url));
       const method = String((init as { method?: unknown } | undefined)?.method ?? (url instanceof Request ? url.method : 'GET')).toUpperCase();

@@ -1,18 +1,20 @@
 import { diag } from '@opentelemetry/api';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { ExporterMetrics, OTLPExporterBase, OTLPExporterError, createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { env } from './config.js';
+import { retryingWithWarnings } from './delivery.js';
+import { tracesExportConfig } from './otlp-config.js';
+import { createHttpTransport } from './transport.js';
 import type { ProviderOptions } from '../types.js';
 
 /** The component type the SDK's own OTLP/HTTP span exporters report for their self-metrics. */
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
 /**
- * The OTLP/HTTP trace exporter, built from the exporter base and the serializer of the configured protocol: the
- * same three calls the two `exporter-trace-otlp-*` packages make, without shipping two copies of their shared
- * base. Endpoint, headers, timeout and compression variables are read by the base; options win over them.
+ * The OTLP/HTTP trace exporter: the exporter base and the serializer of the configured protocol, as the
+ * `exporter-trace-otlp-*` packages assemble them, with our own sender in place of the base's transport (whose
+ * `import('http')` costs a cold start undici) and our reading of the OTEL_EXPORTER_OTLP_* variables.
  */
 export function createExporter(options: ProviderOptions): SpanExporter {
   let protocol =
@@ -22,22 +24,15 @@ export function createExporter(options: ProviderOptions): SpanExporter {
     protocol = 'http/protobuf';
   }
   const json = protocol === 'http/json';
-  const config = convertLegacyHttpOptions(
-    {
-      ...(options.endpoint ? { url: options.endpoint } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.exportTimeoutMs ? { timeoutMillis: options.exportTimeoutMs } : {}),
-    },
-    'TRACES',
-    'v1/traces',
-    { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' },
-  );
-  const delegate = createOtlpHttpExportDelegate(
-    config,
-    json ? JsonTraceSerializer : ProtobufTraceSerializer,
-    COMPONENT_TYPE,
-    TraceExporterMetricsHelper,
-    undefined,
-  );
+  const config = tracesExportConfig(options, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
+  const transport = retryingWithWarnings(createHttpTransport(config), config.url);
+  const metrics = new ExporterMetrics({
+    componentType: COMPONENT_TYPE,
+    metricsHelper: TraceExporterMetricsHelper,
+    url: config.url,
+    meterProvider: undefined,
+    responseAttributesFromError: (error) => (error instanceof OTLPExporterError && error.code ? { 'http.response.status_code': error.code } : {}),
+  });
+  const delegate = createOtlpNetworkExportDelegate(config, json ? JsonTraceSerializer : ProtobufTraceSerializer, metrics, transport);
   return new OTLPExporterBase<ReadableSpan[]>(delegate);
 }

@@ -19,7 +19,11 @@ describe.each(LINES)('$name', (line) => {
       ? await c.messages.stream({ model: MODEL, max_tokens: 64, system: SYSTEM, messages: MESSAGES, tools: [WEATHER] }).finalMessage()
       : await c.messages.create({ model: MODEL, max_tokens: 64, system: SYSTEM, messages: MESSAGES, tools: [WEATHER] });
     const call = first.content.find((b: any) => b.type === 'tool_use');
-    const history = [...MESSAGES, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'RESULTSECRET rainy' }] }];
+    const history = [
+      ...MESSAGES,
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'RESULTSECRET rainy' }] },
+    ];
     const second = await c.messages.create({ model: MODEL, max_tokens: 64, system: [{ type: 'text', text: SYSTEM }], messages: history, tools: [WEATHER] });
     return { first, call, second };
   };
@@ -43,7 +47,9 @@ describe.each(LINES)('$name', (line) => {
     const a = first!.attributes;
     expect(json(a['gen_ai.system_instructions'])).toEqual([{ type: 'text', content: SYSTEM }]);
     expect(json(a['gen_ai.input.messages'])).toEqual([{ role: 'user', parts: [{ type: 'text', content: PROMPT }] }]);
-    expect(json(a['gen_ai.tool.definitions'])).toEqual([{ type: 'function', name: 'get_weather', description: 'Weather for a city', parameters: WEATHER.input_schema }]);
+    expect(json(a['gen_ai.tool.definitions'])).toEqual([
+      { type: 'function', name: 'get_weather', description: 'Weather for a city', parameters: WEATHER.input_schema },
+    ]);
     const [out] = json(a['gen_ai.output.messages']);
     expect(out.finish_reason).toBe('tool_call');
     expect(out.parts[0]).toMatchObject({ type: 'text' });

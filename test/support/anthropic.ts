@@ -55,7 +55,10 @@ export function useAnthropicEnv(set: (env: AnthropicEnv) => void, extraEnv: Reco
     lambdaEnv(receiver.url, extraEnv);
     const warnings: string[] = [];
     const log = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
-    diag.setLogger({ error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    diag.setLogger(
+      { error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
     env = { server, receiver, warnings };
     set(env);
   });

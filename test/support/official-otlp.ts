@@ -1,13 +1,13 @@
 /**
  * The official OTLP schema (opentelemetry-proto, checked out next to this repo in ../shared) as a
- * reference decoder, to hold tools/otlp-decode.ts and the exporters' output to the real thing.
+ * reference decoder, to hold tools/otlp/ and the exporters' output to the real thing.
  * Users' clones have no ../shared: check officialSchemaAvailable() first.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import type { AttrValue, ReceivedSpan, SpanKindName } from '../../tools/otlp-decode.ts';
+import type { AttrValue, ReceivedSpan, SpanKindName } from '../../tools/otlp/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OFFICIAL_OTLP_PROTO_DIR = path.resolve(repoRoot, '..', 'shared', 'otlp-proto');
@@ -97,17 +97,20 @@ export function otlpJsonShapeProblems(json: unknown): string[] {
       }
       if (v === null) continue;
       const items = field.repeated ? (Array.isArray(v) ? v : (problems.push(`${at}.${key}: expected an array`), [])) : [v];
-      items.forEach((item, i) => {
+      for (const [i, item] of items.entries()) {
         const where = field.repeated ? `${at}.${key}[${i}]` : `${at}.${key}`;
         const rt = field.resolvedType;
-        if (rt instanceof protobuf.Type) return walk(item, rt, where);
+        if (rt instanceof protobuf.Type) {
+          walk(item, rt, where);
+          continue;
+        }
         if (rt instanceof protobuf.Enum) {
           if (!Number.isInteger(item)) problems.push(`${where}: enum must be an integer in OTLP/JSON, got ${JSON.stringify(item)}`);
-          return;
+          continue;
         }
         const ok = scalarOk(field.type, key, item);
         if (ok !== true) problems.push(`${where}: ${ok}, got ${JSON.stringify(item)}`);
-      });
+      }
     }
   };
   walk(json, officialRequestType(), '$');
@@ -135,7 +138,7 @@ function scalarOk(protoType: string, key: string, v: unknown): true | string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The official decoding, reshaped into ReceivedSpan independently of tools/otlp-decode.ts, so the
+// The official decoding, reshaped into ReceivedSpan independently of tools/otlp/, so the
 // two can be compared with toEqual.
 
 // The plain objects protobufjs produces are untyped by nature.

@@ -95,7 +95,11 @@ describe.each(LINES)('$name against the local server', (line) => {
       model: MODEL,
       max_tokens: 64,
       tools: [WEATHER],
-      messages: [...MESSAGES, { role: 'assistant', content: final.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'rainy' }] }],
+      messages: [
+        ...MESSAGES,
+        { role: 'assistant', content: final.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'rainy' }] },
+      ],
     });
     expect(next.stop_reason).toBe('end_turn');
   });
@@ -138,14 +142,18 @@ describe.each(LINES)('$name against the local server', (line) => {
     expect(server.requests).toHaveLength(2);
     server.clear();
     server.always({ kind: 'status', status: 529, retryAfterMs: 1 });
-    const err: any = await client().messages.create({ model: MODEL, max_tokens: 16, messages: MESSAGES }).catch((e: unknown) => e);
+    const err: any = await client()
+      .messages.create({ model: MODEL, max_tokens: 16, messages: MESSAGES })
+      .catch((e: unknown) => e);
     expect(err.status).toBe(529);
     expect(err.error.error.type).toBe('overloaded_error');
     expect(server.requests).toHaveLength(3);
   });
 
   it('answers 400 with invalid_request_error, without retrying', async () => {
-    const err: any = await client().messages.create({ model: MODEL, messages: MESSAGES }).catch((e: unknown) => e);
+    const err: any = await client()
+      .messages.create({ model: MODEL, messages: MESSAGES })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(line.Anthropic.BadRequestError);
     expect(err.error.error.type).toBe('invalid_request_error');
     expect(server.requests).toHaveLength(1);

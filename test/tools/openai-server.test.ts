@@ -1,5 +1,5 @@
 /**
- * The local OpenAI-compatible server (tools/openai-server.ts) driven by the real `openai` SDK, majors 4–7,
+ * The local OpenAI-compatible server (tools/openai-server/) driven by the real `openai` SDK, majors 4–7,
  * over HTTP. Asserts observable results (payloads, request counts, error classes), never timing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,8 @@ import OpenAI4 from 'openai4';
 import OpenAI5 from 'openai5';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
-import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../../tools/openai-server.ts';
-import type { OpenAIServer } from '../../tools/openai-server.ts';
+import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../../tools/openai-server/index.ts';
+import type { OpenAIServer } from '../../tools/openai-server/index.ts';
 
 // The four majors have incompatible static types; the tests exercise them through one loose shape.
 type AnyClient = any;
@@ -305,7 +305,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
       expect(final.choices[0].message.content).toContain(MARKER);
       expect(deltas.join('')).toBe(final.choices[0].message.content);
       expect(server.requests.at(-1)?.headers['x-stainless-helper-method']).toBe('stream');
-      expect((server.requests.at(-1)?.body as any).stream).toBe(true);
+      expect((server.requests.at(-1)!.body as any).stream).toBe(true);
     });
 
     it('tools: tool_choice "required" returns a tool call with finish_reason tool_calls', async () => {
@@ -444,7 +444,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
       expect(final.status).toBe('completed');
       expect(final.output[0].content[0].text).toBe(deltas.join(''));
       expect(final.output[0].content[0].text).toContain(MARKER);
-      expect((server.requests.at(-1)?.body as any).stream).toBe(true);
+      expect((server.requests.at(-1)!.body as any).stream).toBe(true);
     });
 
     it('function tools: tool_choice required gives a function_call item', async () => {
@@ -489,7 +489,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
       server.clear();
       const dflt = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], dimensions: 8 });
-      expect((server.requests[0]?.body as any).encoding_format).toBe('base64');
+      expect((server.requests[0]!.body as any).encoding_format).toBe('base64');
       expect(Array.from(dflt.data[1].embedding as number[])).toEqual(float.data[1].embedding);
 
       const single = await client.embeddings.create({ model: 'text-embedding-3-large', input: 'gamma', encoding_format: 'float' });

@@ -8,13 +8,7 @@ import type { PromptCache } from './prompt-cache.ts';
 import type { SendContext } from './respond.ts';
 import { respondJson, respondSse } from './respond.ts';
 
-export async function messagesCreate(
-  ctx: SendContext,
-  cache: PromptCache,
-  ex: Exchange,
-  fault: Fault | undefined,
-  body: Json,
-): Promise<void> {
+export async function messagesCreate(ctx: SendContext, cache: PromptCache, ex: Exchange, fault: Fault | undefined, body: Json): Promise<void> {
   const plan = planMessage(body, cache, fault);
   if (body.stream === true) return respondSse(ctx, ex, fault, messageEvents(plan));
   return respondJson(ctx, ex, fault, messageJson(plan));

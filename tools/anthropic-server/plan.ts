@@ -16,9 +16,7 @@ const WORDS = ['The', 'lighthouse', 'beam', 'sweeps', 'the', 'bay;', MARKER, 'ke
 
 export type Json = Record<string, unknown>;
 
-export type PlannedBlock =
-  | { type: 'text'; text: string; pieces: string[] }
-  | { type: 'tool_use'; id: string; name: string; input: Json; pieces: string[] };
+export type PlannedBlock = { type: 'text'; text: string; pieces: string[] } | { type: 'tool_use'; id: string; name: string; input: Json; pieces: string[] };
 
 export interface Usage {
   input_tokens: number;

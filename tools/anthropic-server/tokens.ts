@@ -46,5 +46,8 @@ export function promptPieces(body: Json): PromptPiece[] {
 }
 
 export function promptTokens(body: Json): number {
-  return Math.max(1, promptPieces(body).reduce((sum, p) => sum + tokensFor(p.text), 0));
+  return Math.max(
+    1,
+    promptPieces(body).reduce((sum, p) => sum + tokensFor(p.text), 0),
+  );
 }

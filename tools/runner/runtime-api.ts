@@ -106,7 +106,7 @@ export class RuntimeApi extends EventEmitter {
   constructor() {
     super();
     this.participants.set('runtime', { kind: 'runtime', name: 'runtime', waiting: false });
-    this.addRoute('GET', new RegExp(`^${RUNTIME_PREFIX}/invocation/next$`), (req, res) => this.handleNext(req, res));
+    this.addRoute('GET', new RegExp(`^${RUNTIME_PREFIX}/invocation/next$`), (_req, res) => this.handleNext(res));
     this.addRoute('POST', new RegExp(`^${RUNTIME_PREFIX}/invocation/([^/]+)/response$`), (req, res, m, body, firstDataAt) =>
       this.handleResponse(req, res, decodeURIComponent(m[1] ?? ''), body, firstDataAt),
     );
@@ -236,7 +236,7 @@ export class RuntimeApi extends EventEmitter {
     });
   }
 
-  private handleNext(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private handleNext(res: http.ServerResponse): void {
     const runtime = this.participants.get('runtime')!;
     if (this.parkedNext && !this.parkedNext.writableEnded) this.parkedNext.destroy();
     this.parkedNext = res;

@@ -57,7 +57,7 @@ export function observeResponseStream(stream: ResponseStream, span: Span, starte
   if (typeof setContentType === 'function') {
     stream.setContentType = function observedSetContentType(this: unknown, type: string): void {
       httpIntegration = type === HTTP_INTEGRATION;
-      return setContentType.call(this, type);
+      setContentType.call(this, type);
     };
   }
   const write = stream.write;
