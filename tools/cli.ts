@@ -53,7 +53,8 @@ export function usageError(command: string, usage: string, message: string): nev
 /** One line for the errors users hit (missing file, busy port, bad JSON); the stack only for the unexpected. */
 export function describeError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
-  if (e?.code === 'EADDRINUSE') return `port ${e.port ?? '?'} on ${e.address ?? '127.0.0.1'} is already in use (another process listens there; pick another with --port)`;
+  if (e?.code === 'EADDRINUSE')
+    return `port ${e.port ?? '?'} on ${e.address ?? '127.0.0.1'} is already in use (another process listens there; pick another with --port)`;
   if (e?.code === 'EACCES' && e.syscall === 'listen') return `port ${e.port ?? '?'} needs privileges to listen on`;
   if (e?.code === 'ENOENT' && e.path) return `${e.path}: no such file`;
   if (e?.code === 'EISDIR' && e.path) return `${e.path}: is a directory, not a file`;

@@ -12,9 +12,9 @@ const KINDS = ['SERVER', 'CLIENT', 'INTERNAL', 'PRODUCER', 'CONSUMER'] as const;
 export function renderHtml(spans: readonly ReceivedSpan[], title = 'lambda-llm-tracing: traces'): string {
   const sections = groupTraces(spans).map((group) => renderTrace(group.traceId, group.spans));
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
 <style>${STYLE}</style></head>
-<body><h1>${escape(title)}</h1>
+<body><h1>${escapeHtml(title)}</h1>
 ${legend()}
 ${sections.join('\n') || '<p>No spans received.</p>'}
 </body></html>
@@ -38,7 +38,7 @@ function renderTrace(traceId: string, spans: ReceivedSpan[]): string {
   const services = [...new Set(nodes.map((x) => String(x.span.resource['service.name'] ?? x.span.resource['faas.name'] ?? '')).filter(Boolean))];
   const started = new Date(Number(t0 / 1_000_000n)).toISOString().replace('T', ' ').replace('Z', ' UTC');
   const rows = nodes.map(({ span, depth }) => renderRow(span, depth, frame, queueWait(span, byId))).join('\n');
-  return `<section data-trace-id="${traceId}"><h2><span class="services">${escape(services.join(' → ') || 'unknown service')}</span>
+  return `<section data-trace-id="${traceId}"><h2><span class="services">${escapeHtml(services.join(' → ') || 'unknown service')}</span>
 <span class="when">${started}</span> <span class="total">${(frame.total / 1e6).toFixed(1)} ms</span> <code class="trace-id">${traceId}</code></h2>
 ${axis(frame)}
 ${rows}</section>`;
@@ -51,7 +51,9 @@ function renderRow(span: ReceivedSpan, depth: number, f: Frame, wait: { from: bi
   const marks: string[] = [];
   if (wait) {
     const from = pct(f, wait.from);
-    marks.push(`<span class="wait" style="left:${from.toFixed(2)}%;width:${Math.max(0.3, left - from).toFixed(2)}%" title="queue wait ${wait.ms.toFixed(1)} ms"></span>`);
+    marks.push(
+      `<span class="wait" style="left:${from.toFixed(2)}%;width:${Math.max(0.3, left - from).toFixed(2)}%" title="queue wait ${wait.ms.toFixed(1)} ms"></span>`,
+    );
   }
   marks.push(`<span class="bar kind-${span.kind}" style="left:${left.toFixed(2)}%;width:${Math.min(width, 100 - left).toFixed(2)}%"></span>`);
   if (typeof ttft === 'number') {
@@ -61,22 +63,22 @@ function renderRow(span: ReceivedSpan, depth: number, f: Frame, wait: { from: bi
   const facts = highlights(span);
   if (wait) facts.unshift(`queue wait ${wait.ms.toFixed(1)} ms`);
   const message = errorMessage(span);
-  const error = span.status.code === 'ERROR' ? `<span class="err">✗ ${escape(message ?? 'error')}</span> ` : '';
+  const error = span.status.code === 'ERROR' ? `<span class="err">✗ ${escapeHtml(message ?? 'error')}</span> ` : '';
   return `<details class="span ${span.status.code === 'ERROR' ? 'error' : ''}" data-span-id="${span.spanId}">
-<summary><span class="name" style="padding-left:${depth * 16}px" title="${escape(span.name)}">${escape(span.name)} <small>${span.kind}</small></span>
+<summary><span class="name" style="padding-left:${depth * 16}px" title="${escapeHtml(span.name)}">${escapeHtml(span.name)} <small>${span.kind}</small></span>
 <span class="track">${marks.join('')}</span>
-<span class="dur">${span.durationMs.toFixed(1)} ms</span><span class="facts">${error}${escape(facts.join(' · '))}</span></summary>
+<span class="dur">${span.durationMs.toFixed(1)} ms</span><span class="facts">${error}${escapeHtml(facts.join(' · '))}</span></summary>
 ${details(span)}</details>`;
 }
 
 /** The attributes, events and links shown when a row is opened. */
 function details(span: ReceivedSpan): string {
   const attrs = Object.entries(span.attributes)
-    .map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(json(v))}</td></tr>`)
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(json(v))}</td></tr>`)
     .join('');
-  const events = span.events.map((e) => `<li>event ${escape(e.name)} <code>${escape(json(e.attributes))}</code></li>`);
-  const links = span.links.map((l) => `<li>link ${l.traceId}/${l.spanId} <code>${escape(json(l.attributes))}</code></li>`);
-  const status = span.status.code === 'ERROR' ? `<li>status ERROR${span.status.message ? `: ${escape(span.status.message)}` : ''}</li>` : '';
+  const events = span.events.map((e) => `<li>event ${escapeHtml(e.name)} <code>${escapeHtml(json(e.attributes))}</code></li>`);
+  const links = span.links.map((l) => `<li>link ${l.traceId}/${l.spanId} <code>${escapeHtml(json(l.attributes))}</code></li>`);
+  const status = span.status.code === 'ERROR' ? `<li>status ERROR${span.status.message ? `: ${escapeHtml(span.status.message)}` : ''}</li>` : '';
   const notes = status + events.join('') + links.join('');
   return `<table>${attrs}</table>${notes ? `<ul>${notes}</ul>` : ''}`;
 }
@@ -97,8 +99,7 @@ function queueWait(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): { from:
   if (span.kind !== 'CONSUMER') return undefined;
   const parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
   if (parent?.kind === 'CONSUMER') return undefined;
-  const producer =
-    parent?.kind === 'PRODUCER' ? parent : span.links.map((l) => byId.get(l.spanId)).find((s) => s?.kind === 'PRODUCER');
+  const producer = parent?.kind === 'PRODUCER' ? parent : span.links.map((l) => byId.get(l.spanId)).find((s) => s?.kind === 'PRODUCER');
   if (!producer || span.startTimeUnixNano <= producer.endTimeUnixNano) return undefined;
   return { from: producer.endTimeUnixNano, ms: Number(span.startTimeUnixNano - producer.endTimeUnixNano) / 1e6 };
 }
@@ -124,7 +125,7 @@ function legend(): string {
   return `<p class="legend">${kinds}<span class="key"><span class="swatch error"></span>error</span><span class="key"><span class="swatch ttft-key"></span>time to first token</span><span class="key"><span class="swatch wait-key"></span>queue wait</span></p>`;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const json = (v: unknown) =>
   JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)) ?? '';
 

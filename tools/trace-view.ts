@@ -18,9 +18,7 @@ export function groupTraces(spans: readonly ReceivedSpan[]): TraceGroup[] {
     byTrace.set(s.traceId, list);
   }
   const start = (g: ReceivedSpan[]) => g.reduce((m, s) => (s.startTimeUnixNano < m ? s.startTimeUnixNano : m), g[0]!.startTimeUnixNano);
-  return [...byTrace.entries()]
-    .map(([traceId, list]) => ({ traceId, spans: list }))
-    .sort((a, b) => (start(a.spans) < start(b.spans) ? -1 : 1));
+  return [...byTrace.entries()].map(([traceId, list]) => ({ traceId, spans: list })).sort((a, b) => (start(a.spans) < start(b.spans) ? -1 : 1));
 }
 
 interface Node {
@@ -101,7 +99,9 @@ export function renderText(spans: readonly ReceivedSpan[], width = 24): string {
         `  ${bar.padEnd(width)} ${ms(span.durationMs)}  ${'  '.repeat(depth)}${span.name} [${span.kind}]${status}${facts.length ? '  · ' + facts.join(' · ') : ''}`,
       );
       for (const link of span.links) {
-        lines.push(`  ${' '.repeat(width)}           ${'  '.repeat(depth)}  ↳ link ${link.traceId}/${link.spanId}${link.attributes['llm.link.source'] ? ` (${String(link.attributes['llm.link.source'])})` : ''}`);
+        lines.push(
+          `  ${' '.repeat(width)}           ${'  '.repeat(depth)}  ↳ link ${link.traceId}/${link.spanId}${link.attributes['llm.link.source'] ? ` (${String(link.attributes['llm.link.source'])})` : ''}`,
+        );
       }
     }
     lines.push('');

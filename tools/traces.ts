@@ -49,7 +49,10 @@ export function tracePrinter(print: (spans: ReceivedSpan[]) => void, quietMs: nu
         }
         list.push(s);
         clearTimeout(timers.get(s.traceId));
-        timers.set(s.traceId, setTimeout(() => emit(s.traceId), quietMs));
+        timers.set(
+          s.traceId,
+          setTimeout(() => emit(s.traceId), quietMs),
+        );
       }
     },
     flush() {

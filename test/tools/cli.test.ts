@@ -70,6 +70,21 @@ describe('every command answers --help and rejects unknown flags', () => {
   }
 });
 
+describe('an older Node says in one line that the npm scripts bring Node 24', () => {
+  // Node 22.18 to 23 load .ts files; the tools need 24. (Node 20 refuses .ts before any of our code runs.)
+  const asNode22 = '--import=data:text/javascript,Object.defineProperty(process.versions,"node",{value:"22.18.0"})';
+  for (const c of COMMANDS.filter((x) => x.name !== 'npm run build:lambda')) {
+    it(c.name, () => {
+      const r = run([asNode22, ...c.argv, '--help']);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `${c.name}: needs Node 24+, this is Node 22.18.0; run it through npm (npm start, npm run …), which brings Node 24 from the \`node\` dev dependency\n`,
+      );
+    });
+  }
+});
+
 describe('file, JSON and port errors are one line naming the file or port', () => {
   it('a missing event file', () => {
     const file = path.join(TMP, 'missing.json');
@@ -125,7 +140,9 @@ describe('helper servers run on their own, on the ports events/env.json names', 
     const model = await runUntil(['tools/openai-server/cli.ts', '--port', '0'], /listening/);
     expect(model.stdout).toMatch(/^openai-server listening: OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/v1\n/);
     const sqs = await runUntil(['tools/sqs-emulator/cli.ts', '--port', '0', 'jobs'], /queue jobs/);
-    expect(sqs.stdout).toMatch(/^sqs-emulator listening: AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+\n {2}queue jobs: http:\/\/127\.0\.0\.1:\d+\/123456789012\/jobs\n/);
+    expect(sqs.stdout).toMatch(
+      /^sqs-emulator listening: AWS_ENDPOINT_URL_SQS=http:\/\/127\.0\.0\.1:\d+\n {2}queue jobs: http:\/\/127\.0\.0\.1:\d+\/123456789012\/jobs\n/,
+    );
     const env = JSON.parse(fs.readFileSync(path.join(ROOT, 'events/env.json'), 'utf8')) as { Parameters: Record<string, string> };
     expect(env.Parameters['OPENAI_BASE_URL']).toBe('http://127.0.0.1:8080/v1'); // the openai-server default
     expect(run(['tools/openai-server/cli.ts', '--help']).stdout).toContain('default 8080');
@@ -135,13 +152,20 @@ describe('helper servers run on their own, on the ports events/env.json names', 
 describe('delivery failures are named with their cause', () => {
   it('probe: refused, HTTP status, timed out, accepted', async () => {
     const closed = await probeOtlp('http://127.0.0.1:9/v1/traces');
-    expect(closed).toEqual({ url: 'http://127.0.0.1:9/v1/traces', ok: false, cause: 'connection refused (nothing listens on port 9: the collector port is closed)' });
+    expect(closed).toEqual({
+      url: 'http://127.0.0.1:9/v1/traces',
+      ok: false,
+      cause: 'connection refused (nothing listens on port 9: the collector port is closed)',
+    });
     const receiver = await startOtlpReceiver();
     try {
       await receiver.setMode({ kind: 'status', code: 503 });
       expect(await probeOtlp(receiver.tracesUrl)).toMatchObject({ ok: false, cause: 'HTTP 503 Service Unavailable' });
       await receiver.setMode({ kind: 'hang' });
-      expect(await probeOtlp(receiver.tracesUrl, 300)).toMatchObject({ ok: false, cause: `timed out after 300 ms (nothing answered on port ${receiver.port})` });
+      expect(await probeOtlp(receiver.tracesUrl, 300)).toMatchObject({
+        ok: false,
+        cause: `timed out after 300 ms (nothing answered on port ${receiver.port})`,
+      });
       await receiver.setMode({ kind: 'ok' });
       expect(await probeOtlp(receiver.tracesUrl)).toMatchObject({ ok: true, cause: 'HTTP 200 OK' });
       expect(await probeOtlp(`${receiver.url}/v1/wrong`)).toMatchObject({ ok: false, cause: expect.stringMatching(/^HTTP 404 .*is the path \/v1\/traces\?/) });

@@ -1,7 +1,20 @@
 /** `POST /v1/chat/completions`: plain, streamed, n > 1, structured outputs and tool calls. */
 import { badRequest, errorBody } from './errors.ts';
 import { respondJson, respondSse } from './http.ts';
-import { alnumId, completionWords, isReasoningModel, MARKER, nowSeconds, REASONING_TOKENS, requireModel, resolveModel, serviceTier, shortHash, splitEvenly, wordsToDeltas } from './model.ts';
+import {
+  alnumId,
+  completionWords,
+  isReasoningModel,
+  MARKER,
+  nowSeconds,
+  REASONING_TOKENS,
+  requireModel,
+  resolveModel,
+  serviceTier,
+  shortHash,
+  splitEvenly,
+  wordsToDeltas,
+} from './model.ts';
 import { sampleFromSchema } from './schema.ts';
 import { cachedTokens, chatPromptTokens, tokensForText } from './tokens.ts';
 import type { Exchange, Fault, Json } from './types.ts';
@@ -205,8 +218,7 @@ function chatFrames(head: ChatHead, plans: ChatChoicePlan[], usage: Json | undef
     for (const p of plans) {
       const piece = p.deltas[i];
       if (piece === undefined) continue;
-      const delta: Json =
-        p.kind === 'tool' ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece };
+      const delta: Json = p.kind === 'tool' ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece };
       frames.push(chunk([{ index: p.index, delta, logprobs: null, finish_reason: null }]));
     }
   }

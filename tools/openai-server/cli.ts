@@ -9,12 +9,7 @@ const USAGE = `usage: npm run openai-server -- [--port 8080] [--chunk-delay-ms 2
   --chunk-delay-ms N  spacing between streamed chunks (default 2)`;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCli(
-    COMMAND,
-    USAGE,
-    { port: { type: 'string' }, 'chunk-delay-ms': { type: 'string' } },
-    true,
-  );
+  const { values, positionals } = parseCli(COMMAND, USAGE, { port: { type: 'string' }, 'chunk-delay-ms': { type: 'string' } }, true);
   if (positionals.length > 1) usageError(COMMAND, USAGE, `unexpected arguments: ${positionals.join(' ')}`);
   const raw = values.port ?? positionals[0] ?? process.env['OPENAI_SERVER_PORT'] ?? '8080';
   const port = Number(raw);

@@ -35,8 +35,7 @@ export async function embeddings(ex: Exchange, body: Json): Promise<void> {
   const data = inputs.map((text, index) => {
     tokens += Math.max(1, tokensForText(text));
     const vec = embeddingVector(text, dims);
-    const embedding =
-      format === 'base64' ? Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength).toString('base64') : Array.from(vec);
+    const embedding = format === 'base64' ? Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength).toString('base64') : Array.from(vec);
     return { object: 'embedding', index, embedding };
   });
   return respondJson(ex, { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });

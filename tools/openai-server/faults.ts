@@ -15,12 +15,7 @@ export function answerFault(ex: Exchange): boolean {
   const extra: Record<string, string> = {};
   if (fault.retryAfterSeconds !== undefined) extra['retry-after'] = String(fault.retryAfterSeconds);
   if (fault.retryAfterMs !== undefined) extra['retry-after-ms'] = String(fault.retryAfterMs);
-  sendJson(
-    ex,
-    fault.status,
-    errorBody(fault.message ?? defaults.message, fault.type ?? defaults.type, fault.code ?? defaults.code),
-    extra,
-  );
+  sendJson(ex, fault.status, errorBody(fault.message ?? defaults.message, fault.type ?? defaults.type, fault.code ?? defaults.code), extra);
   return true;
 }
 

@@ -14,8 +14,8 @@ const DATED_MODELS: Record<string, string> = {
   'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
   'gpt-4-turbo': 'gpt-4-turbo-2024-04-09',
   'gpt-3.5-turbo': 'gpt-3.5-turbo-0125',
-  'o1': 'o1-2024-12-17',
-  'o3': 'o3-2025-04-16',
+  o1: 'o1-2024-12-17',
+  o3: 'o3-2025-04-16',
   'o3-mini': 'o3-mini-2025-01-31',
   'o4-mini': 'o4-mini-2025-04-16',
   'gpt-5': 'gpt-5-2025-08-07',
@@ -23,15 +23,7 @@ const DATED_MODELS: Record<string, string> = {
   'gpt-5-nano': 'gpt-5-nano-2025-08-07',
 };
 
-export const MODELS = [
-  'gpt-4o-mini',
-  'gpt-4o',
-  'gpt-4.1-mini',
-  'o4-mini',
-  'gpt-5-mini',
-  'text-embedding-3-small',
-  'text-embedding-3-large',
-];
+export const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'o4-mini', 'gpt-5-mini', 'text-embedding-3-small', 'text-embedding-3-large'];
 
 /** `gpt-4o-mini` → `gpt-4o-mini-2024-07-18`; already-dated names are kept; others get a fixed date. */
 export function resolveModel(requested: string): string {
@@ -69,7 +61,6 @@ export function alnumId(len: number): string {
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
-
 
 /** Deterministic completion words; never contains the prompt, always starts with the marker. */
 export function completionWords(promptText: string, choiceIndex: number): string[] {

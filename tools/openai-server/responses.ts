@@ -1,7 +1,20 @@
 /** `POST /v1/responses` and `GET /v1/responses/{id}`: plain, streamed, structured outputs and function calls. */
 import { badRequest, errorBody, HttpError } from './errors.ts';
 import { respondJson, respondSse } from './http.ts';
-import { alnumId, completionWords, hex, isReasoningModel, MARKER, nowSeconds, REASONING_TOKENS, requireModel, resolveModel, serviceTier, splitEvenly, wordsToDeltas } from './model.ts';
+import {
+  alnumId,
+  completionWords,
+  hex,
+  isReasoningModel,
+  MARKER,
+  nowSeconds,
+  REASONING_TOKENS,
+  requireModel,
+  resolveModel,
+  serviceTier,
+  splitEvenly,
+  wordsToDeltas,
+} from './model.ts';
 import { responseFrames } from './responses-stream.ts';
 import { sampleFromSchema } from './schema.ts';
 import { cachedTokens, responsesPromptTokens, tokensForText } from './tokens.ts';
@@ -98,8 +111,7 @@ interface ResponseOutput {
 function responseOutput(body: Json, promptText: string, reasoning: number, fault: Fault | undefined): ResponseOutput {
   const forcedFinish = fault?.kind === 'finish' ? fault.reason : undefined;
   const input = body['input'];
-  const afterToolResult =
-    Array.isArray(input) && input.length > 0 && input[input.length - 1]?.['type'] === 'function_call_output';
+  const afterToolResult = Array.isArray(input) && input.length > 0 && input[input.length - 1]?.['type'] === 'function_call_output';
   const out: ResponseOutput = { output: [], deltas: [], status: 'completed', incomplete: null, outputTokens: reasoning };
   if (reasoning) {
     out.output.push({ id: `rs_${hex(24)}`, type: 'reasoning', summary: [] });

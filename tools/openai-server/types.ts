@@ -53,7 +53,6 @@ export interface OpenAIServerOptions {
   chunkDelayMs?: number;
 }
 
-
 export type Json = Record<string, any>;
 
 /** What one running server knows; every handler gets it through its {@link Exchange}. */

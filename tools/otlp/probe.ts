@@ -33,12 +33,16 @@ export function probeOtlp(tracesUrl: string, timeoutMs = 2000, headers: Record<s
   return new Promise((resolve) => {
     const done = (ok: boolean, cause: string) => resolve({ url: tracesUrl, ok, cause });
     const request = url.protocol === 'https:' ? https.request : http.request;
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      const hint = status === 404 ? ' (no OTLP traces route there: is the path /v1/traces?)' : '';
-      done(status >= 200 && status < 300, `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        const hint = status === 404 ? ' (no OTLP traces route there: is the path /v1/traces?)' : '';
+        done(status >= 200 && status < 300, `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`);
+      },
+    );
     req.setTimeout(timeoutMs, () => {
       req.destroy();
       done(false, `timed out after ${timeoutMs} ms (nothing answered on port ${port})`);

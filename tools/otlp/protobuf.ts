@@ -43,11 +43,20 @@ function* wireFields(buf: Uint8Array): Generator<WireField> {
     const wire = Number(tag & 7n);
     if (no === 0) throw new OtlpDecodeError('field number 0');
     switch (wire) {
-      case WIRE_VARINT: yield { no, wire, data: varint() }; break;
-      case WIRE_I64: yield { no, wire, data: take(8) }; break;
-      case WIRE_LEN: yield { no, wire, data: take(Number(varint())) }; break;
-      case WIRE_I32: yield { no, wire, data: take(4) }; break;
-      default: throw new OtlpDecodeError(`unsupported wire type ${wire} (field ${no})`);
+      case WIRE_VARINT:
+        yield { no, wire, data: varint() };
+        break;
+      case WIRE_I64:
+        yield { no, wire, data: take(8) };
+        break;
+      case WIRE_LEN:
+        yield { no, wire, data: take(Number(varint())) };
+        break;
+      case WIRE_I32:
+        yield { no, wire, data: take(4) };
+        break;
+      default:
+        throw new OtlpDecodeError(`unsupported wire type ${wire} (field ${no})`);
     }
   }
 }
@@ -114,23 +123,59 @@ function pbScopeSpans(buf: Uint8Array, resource: Record<string, AttrValue>, out:
 
 function pbSpan(buf: Uint8Array): SpanParts {
   const p: SpanParts = {
-    traceId: '', spanId: '', parentSpanId: '', traceState: '', name: '', kind: 0, start: 0n, end: 0n,
-    attributes: {}, droppedAttributesCount: 0, events: [], links: [], statusCode: 0, statusMessage: '',
+    traceId: '',
+    spanId: '',
+    parentSpanId: '',
+    traceState: '',
+    name: '',
+    kind: 0,
+    start: 0n,
+    end: 0n,
+    attributes: {},
+    droppedAttributesCount: 0,
+    events: [],
+    links: [],
+    statusCode: 0,
+    statusMessage: '',
   };
   for (const f of wireFields(buf)) {
     switch (f.no) {
-      case 1: p.traceId = hex(pbBytes(f)); break;
-      case 2: p.spanId = hex(pbBytes(f)); break;
-      case 3: p.traceState = pbString(f); break;
-      case 4: p.parentSpanId = hex(pbBytes(f)); break;
-      case 5: p.name = pbString(f); break;
-      case 6: p.kind = pbEnum(f); break;
-      case 7: p.start = pbFixed64(f); break;
-      case 8: p.end = pbFixed64(f); break;
-      case 9: pbKeyValue(pbBytes(f), p.attributes); break;
-      case 10: p.droppedAttributesCount = pbUint32(f); break;
-      case 11: p.events.push(pbEvent(pbBytes(f))); break;
-      case 13: p.links.push(pbLink(pbBytes(f))); break;
+      case 1:
+        p.traceId = hex(pbBytes(f));
+        break;
+      case 2:
+        p.spanId = hex(pbBytes(f));
+        break;
+      case 3:
+        p.traceState = pbString(f);
+        break;
+      case 4:
+        p.parentSpanId = hex(pbBytes(f));
+        break;
+      case 5:
+        p.name = pbString(f);
+        break;
+      case 6:
+        p.kind = pbEnum(f);
+        break;
+      case 7:
+        p.start = pbFixed64(f);
+        break;
+      case 8:
+        p.end = pbFixed64(f);
+        break;
+      case 9:
+        pbKeyValue(pbBytes(f), p.attributes);
+        break;
+      case 10:
+        p.droppedAttributesCount = pbUint32(f);
+        break;
+      case 11:
+        p.events.push(pbEvent(pbBytes(f)));
+        break;
+      case 13:
+        p.links.push(pbLink(pbBytes(f)));
+        break;
       case 15:
         // Status { string message = 2; StatusCode code = 3 }
         for (const s of wireFields(pbBytes(f))) {
@@ -187,10 +232,18 @@ function pbAnyValue(buf: Uint8Array): AttrValue {
   let value: AttrValue = null;
   for (const f of wireFields(buf)) {
     switch (f.no) {
-      case 1: value = pbString(f); break;
-      case 2: value = pbVarint(f) !== 0n; break;
-      case 3: value = int64Value(BigInt.asIntN(64, pbVarint(f))); break;
-      case 4: value = pbDouble(f); break;
+      case 1:
+        value = pbString(f);
+        break;
+      case 2:
+        value = pbVarint(f) !== 0n;
+        break;
+      case 3:
+        value = int64Value(BigInt.asIntN(64, pbVarint(f)));
+        break;
+      case 4:
+        value = pbDouble(f);
+        break;
       case 5: {
         // ArrayValue { repeated AnyValue values = 1 }
         const items: AttrValue[] = [];
@@ -205,7 +258,9 @@ function pbAnyValue(buf: Uint8Array): AttrValue {
         value = kv;
         break;
       }
-      case 7: value = Uint8Array.from(pbBytes(f)); break;
+      case 7:
+        value = Uint8Array.from(pbBytes(f));
+        break;
     }
   }
   return value;

@@ -47,7 +47,13 @@ class Receiver implements OtlpReceiver {
   constructor(host: string) {
     this.#host = host;
     this.#server = http.createServer((req, res) => {
-      readTraceRequest(req, res, TRACES_PATH, (record) => this.requests.push(record), (p) => this.#answer(p));
+      readTraceRequest(
+        req,
+        res,
+        TRACES_PATH,
+        (record) => this.requests.push(record),
+        (p) => this.#answer(p),
+      );
     });
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);

@@ -23,11 +23,7 @@ export interface SpanParts {
   statusMessage: string;
 }
 
-export function toReceivedSpan(
-  p: SpanParts,
-  resource: Record<string, AttrValue>,
-  scope: { name: string; version: string },
-): ReceivedSpan {
+export function toReceivedSpan(p: SpanParts, resource: Record<string, AttrValue>, scope: { name: string; version: string }): ReceivedSpan {
   const span: ReceivedSpan = {
     traceId: p.traceId,
     spanId: p.spanId,

@@ -1,13 +1,6 @@
 /** The flat span shape both decoders produce, so tests assert without knowing the exporter's encoding. */
 
-export type AttrValue =
-  | string
-  | number
-  | boolean
-  | null
-  | AttrValue[]
-  | { [k: string]: AttrValue }
-  | Uint8Array;
+export type AttrValue = string | number | boolean | null | AttrValue[] | { [k: string]: AttrValue } | Uint8Array;
 
 export type SpanKindName = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED';
 export type StatusCodeName = 'UNSET' | 'OK' | 'ERROR';

@@ -106,11 +106,11 @@ function probeRic(nodeBinary: string): RuntimeClient | undefined {
   const major = Number((version ?? '0').split('.')[0]);
   const addon = [path.join(dir, 'rapid-client.node'), path.join(dir, 'dist', 'rapid-client.node')].find((f) => fs.existsSync(f));
   if (!addon) return { ...miniShape(), fallbackReason: `aws-lambda-ric ${version} has no built rapid-client.node (its native build failed or was skipped)` };
-  const probe = spawnSync(
-    nodeBinary,
-    ['-e', 'process.env.AWS_LAMBDA_RUNTIME_API="127.0.0.1:9"; require(process.argv[1]);', addon],
-    { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '' } },
-  );
+  const probe = spawnSync(nodeBinary, ['-e', 'process.env.AWS_LAMBDA_RUNTIME_API="127.0.0.1:9"; require(process.argv[1]);', addon], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   if (probe.status !== 0) {
     const why = (probe.stderr || probe.error?.message || `exit ${probe.status ?? probe.signal}`).trim().split('\n').slice(0, 3).join(' | ');
     return { ...miniShape(), fallbackReason: `aws-lambda-ric ${version}: native addon does not load: ${why}` };

@@ -55,7 +55,8 @@ export function attachExtensionsApi(api: RuntimeApi, info: () => ExtensionsInfo)
 
   api.addRoute('POST', new RegExp(`^${PREFIX}/register$`), (req, res, _m, body) => {
     const name = req.headers['lambda-extension-name'];
-    if (typeof name !== 'string' || !name) return reply(res, 400, { errorType: 'Extension.InvalidRequest', errorMessage: 'Lambda-Extension-Name header is required' });
+    if (typeof name !== 'string' || !name)
+      return reply(res, 400, { errorType: 'Extension.InvalidRequest', errorMessage: 'Lambda-Extension-Name header is required' });
     if (api.runtimeReady) return reply(res, 403, { errorType: 'Extension.RegistrationClosed', errorMessage: 'extensions can register only during init' });
     let events: string[];
     try {

@@ -67,15 +67,12 @@ function openResponseStream(base) {
 
 function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: HOST, port: Number(PORT), path: urlPath, method, agent, headers },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
+    const req = http.request({ host: HOST, port: Number(PORT), path: urlPath, method, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -115,7 +112,10 @@ async function loadHandler() {
   if (!HANDLER) throw namedError('Runtime.PlatformError', '_HANDLER environment variable is not set');
   if (!TASK_ROOT) throw namedError('Runtime.PlatformError', 'LAMBDA_TASK_ROOT environment variable is not set');
   if (HANDLER.includes('..')) {
-    throw namedError('Runtime.MalformedHandlerName', `'${HANDLER}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    throw namedError(
+      'Runtime.MalformedHandlerName',
+      `'${HANDLER}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
   const base = path.basename(HANDLER);
   const moduleRoot = HANDLER.slice(0, HANDLER.length - base.length);

@@ -9,14 +9,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { RuntimeClient } from './client.ts';
 import { attachExtensionsApi } from './extensions-api.ts';
 import { RuntimeApi } from './runtime-api.ts';
 import type { InvocationOutcome } from './runtime-api.ts';
 import { outcomeResult, parseErrorBody } from './outcome.ts';
 import type { InvocationWatch } from './outcome.ts';
-import { logStreamName, newTraceHeader, taskRootPaths, track } from './process.ts';
+import { logStreamName, newTraceHeader, sandboxEnv, track } from './process.ts';
 import type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
 
 export type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
@@ -86,47 +85,13 @@ export class LambdaSandbox {
     return run;
   }
 
-  private buildEnv(): Record<string, string> {
-    const c = this.config;
-    const nodeDir = path.dirname(c.nodeBinary);
-    const runtimeDir = c.client.runtimeDir;
-    const base: Record<string, string> = {
-      AWS_REGION: c.region,
-      AWS_DEFAULT_REGION: c.region,
-      TZ: ':UTC',
-      LANG: 'en_US.UTF-8',
-      PATH: `${nodeDir}:/usr/local/bin:/usr/bin/:/bin:/opt/bin`,
-      NODE_PATH: [path.join(runtimeDir, 'node_modules'), runtimeDir, c.codeDir].join(':'),
-      // Fake credentials: SDK clients construct fine, any real AWS call fails.
-      AWS_ACCESS_KEY_ID: 'ASIALOCALRUNNERFAKE0',
-      AWS_SECRET_ACCESS_KEY: 'localRunnerFakeSecretAccessKey0000000000',
-      AWS_SESSION_TOKEN: 'localRunnerFakeSessionToken',
-    };
-    const reserved: Record<string, string> = {
-      AWS_LAMBDA_FUNCTION_NAME: c.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memoryMB),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_LAMBDA_RUNTIME_API: this.api.address,
-      LAMBDA_TASK_ROOT: c.codeDir,
-      LAMBDA_RUNTIME_DIR: runtimeDir,
-      _HANDLER: c.handler,
-    };
-    const env = { ...base, ...c.environment, ...reserved };
-    if (env.NODE_OPTIONS) env.NODE_OPTIONS = taskRootPaths(env.NODE_OPTIONS, c.codeDir);
-    return env;
-  }
-
   private spawnProcess(): void {
     const c = this.config;
     if (!fs.existsSync(c.codeDir)) throw new Error(`code directory ${c.codeDir} does not exist (build the function first)`);
     this.api.reset('new sandbox');
     const p = spawn(c.nodeBinary, [c.client.entry, ...c.client.args(c.handler)], {
       cwd: c.codeDir,
-      env: this.buildEnv(),
+      env: sandboxEnv(this.config, this.logStream, this.api.address),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(p);
@@ -202,10 +167,13 @@ export class LambdaSandbox {
         clearTimeout(t);
         resolve(this.proc !== undefined && this.api.isIdle());
       };
-      const t = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
-        resolve(false);
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
+          resolve(false);
+        },
+        Math.max(0, ms),
+      );
       this.idleWaiters.push(done);
     });
   }

@@ -5,7 +5,6 @@ import type { SqsAttributeValue } from './types.ts';
 
 export const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
 
-
 /**
  * MD5OfMessageAttributes as SQS computes it: attributes sorted by name; for each, the name, the data type and the
  * value, each as a 4-byte big-endian length followed by the UTF-8 bytes, with a transport byte (1 = string,

@@ -33,7 +33,9 @@ export function handleRequest(qs: Queues, calls: SqsEmulator['calls'], req: http
     const fail = (e: SqsError) =>
       reply(e.status, { __type: `com.amazonaws.sqs#${e.code}`, message: e.message }, { 'x-amzn-query-error': `${e.queryCode};Sender` });
     if (req.method !== 'POST' || !operation) {
-      return fail(new SqsError('InvalidAction', 'InvalidAction', 'This emulator speaks the AWS JSON 1.0 protocol only (POST with X-Amz-Target: AmazonSQS.<Operation>).'));
+      return fail(
+        new SqsError('InvalidAction', 'InvalidAction', 'This emulator speaks the AWS JSON 1.0 protocol only (POST with X-Amz-Target: AmazonSQS.<Operation>).'),
+      );
     }
     if (size > MAX_BODY_BYTES) return fail(invalid('request too large'));
     const op = OPERATIONS[operation];

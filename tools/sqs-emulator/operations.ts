@@ -54,8 +54,14 @@ function sendResult(m: StoredMessage) {
 function sendMessageBatch(qs: Queues, input: Input): unknown {
   const q = qs.of(input);
   const entries = Array.isArray(input['Entries']) ? (input['Entries'] as Input[]) : [];
-  if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-  if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.');
+  if (entries.length === 0)
+    throw new SqsError(
+      'EmptyBatchRequest',
+      'AWS.SimpleQueueService.EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+    );
+  if (entries.length > 10)
+    throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.');
   const Successful: unknown[] = [];
   const Failed: unknown[] = [];
   for (const e of entries) {

@@ -50,9 +50,12 @@ export class Queues {
 
   enqueue(q: Queue, entry: Record<string, unknown>): StoredMessage {
     const body = entry['MessageBody'];
-    if (typeof body !== 'string' || body === '') throw new SqsError('MissingParameter', 'MissingParameter', 'The request must contain the parameter MessageBody.');
+    if (typeof body !== 'string' || body === '')
+      throw new SqsError('MissingParameter', 'MissingParameter', 'The request must contain the parameter MessageBody.');
     const messageAttributes = validAttributes(entry['MessageAttributes']);
-    const size = Buffer.byteLength(body) + Object.entries(messageAttributes).reduce((n, [k, a]) => n + k.length + a.DataType.length + (a.StringValue ?? a.BinaryValue ?? '').length, 0);
+    const size =
+      Buffer.byteLength(body) +
+      Object.entries(messageAttributes).reduce((n, [k, a]) => n + k.length + a.DataType.length + (a.StringValue ?? a.BinaryValue ?? '').length, 0);
     if (size > MAX_MESSAGE_BYTES) throw invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
     const m: StoredMessage = {
       messageId: randomUUID(),
