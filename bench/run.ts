@@ -14,6 +14,7 @@ import { startOpenAIServer } from '../tools/openai-server/index.ts';
 import { startOtlpReceiver } from '../tools/otlp/index.ts';
 import { buildFreshApps, freshColdStarts, freshTable, packageBytes } from './fresh.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
+import { instrumentationSizes } from './instrumentation-size.ts';
 import { stat } from './report.ts';
 import { BENCH, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';
 import { startSentryEndpoint, startXrayDaemon } from './sinks.ts';
@@ -86,6 +87,7 @@ try {
   const asDocumented = await otelAsDocumented();
   const measured: Measured = { cold, warmed, hang, warmCount: WARM, hangCount: HANG };
   report(measured, asDocumented, freshSamples);
+  process.stdout.write(`\n${await instrumentationSizes(ROOT)}\n`);
 } finally {
   await receiver.close();
   await server.close();

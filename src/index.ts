@@ -2,6 +2,7 @@ export { withLlmTracing } from './lambda/wrapper.js';
 export { traceStep, type StepOptions } from './telemetry/step.js';
 export { traceOpenAI, type OpenAITracingOptions } from './openai/trace-openai.js';
 export { traceBedrock, type BedrockTracingOptions } from './bedrock/trace-bedrock.js';
+export { traceAnthropic, type AnthropicTracingOptions } from './anthropic/trace-anthropic.js';
 export type { ModelPrice, PriceTable } from './genai/cost.js';
 export type { ContentInfo, ContentRedactor } from './genai/content.js';
 export { traceRecord, type RecordOptions } from './lambda/record.js';

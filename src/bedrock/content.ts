@@ -3,7 +3,7 @@
  * tool_call parts, tool results as the tool's tool_call_response), the `system` blocks, `toolConfig` as tool
  * definitions, and the output (a stream's deltas added to the choice as they pass).
  */
-import type { InputMessage, InputPart, OutputChoice, ToolCall } from '../genai/content.js';
+import type { InputMessage, InputPart, OutputChoice, ToolCall, ToolDefinition } from '../genai/content.js';
 import { obj, str } from '../util.js';
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -37,7 +37,7 @@ const partsOf = (content: unknown): InputPart[] =>
     .map(partOf)
     .filter((p): p is InputPart => p !== undefined);
 
-export function converseInput(input: Record<string, unknown>): { history: InputMessage[]; system?: InputMessage[]; tools?: Record<string, unknown>[] } {
+export function converseInput(input: Record<string, unknown>): { history: InputMessage[]; system?: InputMessage[]; tools?: ToolDefinition[] } {
   const history = list(input['messages']).map((m) => {
     const parts = partsOf(obj(m)?.['content']);
     // A user turn made only of tool results is the tool speaking, as the conventions have it.
@@ -49,14 +49,14 @@ export function converseInput(input: Record<string, unknown>): { history: InputM
   return { history, ...(system.length ? { system: [{ role: 'system', parts: system }] } : {}), ...(tools.length ? { tools } : {}) };
 }
 
-function converseTools(toolConfig: unknown): Record<string, unknown>[] {
+function converseTools(toolConfig: unknown): ToolDefinition[] {
   return list(obj(toolConfig)?.['tools'])
     .map((t) => obj(obj(t)?.['toolSpec']))
     .filter((s): s is Record<string, unknown> => s !== undefined)
     .map((s) => ({
       type: 'function',
       name: str(s['name']) ?? '',
-      ...(str(s['description']) ? { description: s['description'] } : {}),
+      ...(str(s['description']) ? { description: str(s['description']) } : {}),
       parameters: obj(s['inputSchema'])?.['json'],
     }));
 }

@@ -38,13 +38,17 @@ export interface ToolCall {
   arguments?: string;
 }
 /** One part of an input message, in provider-neutral terms, before redaction and cutting. */
-export type InputPart =
-  | { type: 'text'; text: string }
-  | ({ type: 'tool_call' } & ToolCall)
-  | { type: 'tool_call_response'; id?: string; response: string };
+export type InputPart = { type: 'text'; text: string } | ({ type: 'tool_call' } & ToolCall) | { type: 'tool_call_response'; id?: string; response: string };
 export interface InputMessage {
   role: string;
   parts: InputPart[];
+}
+/** A tool offered to the model, in the conventions' shape (`gen_ai.tool.definitions`). */
+export interface ToolDefinition {
+  type: string;
+  name: string;
+  description?: string;
+  parameters?: unknown;
 }
 /** One output choice as an adapter gathered it. */
 export interface OutputChoice {
@@ -131,10 +135,18 @@ export class ContentRecorder {
     return recorded.length ? this.json(recorded) : undefined;
   }
 
-  /** Tool definitions → `gen_ai.tool.definitions` JSON; none when even one would not fit the attribute limit. */
-  tools(definitions: Record<string, unknown>[]): string | undefined {
-    const json = JSON.stringify(definitions);
-    return definitions.length && json.length <= this.options.attributeLimit ? json : undefined;
+  /**
+   * Tool definitions → `gen_ai.tool.definitions` JSON. Descriptions and schemas are the application's text, so
+   * they are recorded only with content on; past the attribute limit the schemas go first, then descriptions.
+   */
+  tools(definitions: ToolDefinition[]): string | undefined {
+    const bare = definitions.map(({ type, name }) => ({ type, name }));
+    const described = definitions.map(({ parameters: _, ...rest }) => rest);
+    for (const value of [definitions, described, bare]) {
+      const json = JSON.stringify(value);
+      if (json.length <= this.options.attributeLimit) return json;
+    }
+    return undefined;
   }
 
   /** Output messages, one per choice: text, and tool calls by name. */

@@ -1,8 +1,9 @@
-/** USD per million tokens for one model. `cachedInput` defaults to `input`. */
+/** USD per million tokens for one model. `cachedInput` (cache reads) and `cacheWriteInput` default to `input`. */
 export interface ModelPrice {
   input: number;
   output: number;
   cachedInput?: number;
+  cacheWriteInput?: number;
 }
 export type PriceTable = Record<string, ModelPrice>;
 
@@ -10,6 +11,8 @@ export interface TokenUsage {
   input?: number;
   output?: number;
   cachedInput?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic bills them apart); part of `input`. */
+  cacheWriteInput?: number;
 }
 
 /**
@@ -21,7 +24,12 @@ export function requestCostUsd(prices: PriceTable | undefined, models: (string |
   const price = models.map((m) => (m ? prices[m] : undefined)).find(Boolean);
   if (!price) return undefined;
   const cached = Math.min(usage.cachedInput ?? 0, usage.input);
+  const written = Math.min(usage.cacheWriteInput ?? 0, usage.input - cached);
   const usd =
-    ((usage.input - cached) * price.input + cached * (price.cachedInput ?? price.input) + usage.output * price.output) / 1_000_000;
+    ((usage.input - cached - written) * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      written * (price.cacheWriteInput ?? price.input) +
+      usage.output * price.output) /
+    1_000_000;
   return Math.round(usd * 1e9) / 1e9;
 }

@@ -62,7 +62,7 @@ export class ResponseSummary {
     const truncated = reasons.filter((r) => TRUNCATING.has(r));
     for (const event of this.events) span.addEvent(event.name, event.attributes);
     if (truncated.length) span.addEvent(G.EVENT_LLM_RESPONSE_TRUNCATED, { [G.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: truncated });
-    const usage = { input: this.inputTokens, output: this.outputTokens, cachedInput: this.cacheReadTokens };
+    const usage = { input: this.inputTokens, output: this.outputTokens, cachedInput: this.cacheReadTokens, cacheWriteInput: this.cacheCreationTokens };
     set(G.ATTR_LLM_USAGE_COST_USD, requestCostUsd(prices, [this.model, requestModel], usage));
     if (content.enabled && this.choices.some((c) => c && (c.text !== undefined || c.toolCalls))) {
       set(G.ATTR_GEN_AI_OUTPUT_MESSAGES, content.output(this.choices.map((c) => c ?? {})));

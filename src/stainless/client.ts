@@ -25,6 +25,7 @@ export function instrumentClient<Op extends string>(client: object, methods: rea
 
 function instrument<Op extends string>(c: ClientLike, methods: readonly MethodSpec<Op>[], hooks: StainlessHooks<Op>): void {
   const server = serverOf(c);
+  hooks.prepareClient?.(c);
   for (const [path, key, operation] of methods) {
     const holder = path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], c);
     patchMethod(holder, key, operation, hooks, server);

@@ -11,6 +11,8 @@ export interface StainlessHooks<Operation extends string = string> {
   requestId: { header: string; attribute: string };
   /** The request path with ids replaced by `{id}`, for a low-cardinality `url.template`. */
   pathTemplate(pathname: string): string;
+  /** Adjusts the client itself, and each `withOptions()` clone, once it is traced (the SDK's own spans off, say). */
+  prepareClient?(client: object): void;
   /** Rewrites a call's params before it is made, and says which stream events the caller must not see. */
   prepare?(operation: Operation, params: Record<string, unknown>): Prepared;
 }

@@ -57,7 +57,9 @@ function traceMethod<Op extends string>(operation: Op, original: Method, hooks: 
       return promise;
     }
     observe(promise, call, hooks);
-    return promise._thenUnwrap((data: unknown) => unwrap(data, call, prepared));
+    const traced = promise._thenUnwrap((data: unknown) => unwrap(data, call, prepared));
+    safely('watching asResponse()', () => endOnRawResponse(traced, call));
+    return traced;
   };
 }
 
@@ -73,6 +75,24 @@ function observe(promise: ApiPromiseLike, call: ModelCall, hooks: StainlessHooks
     },
     (error: unknown) => call.end(undefined, error),
   );
+}
+
+/**
+ * A caller who takes the raw response with `asResponse()` and never the parsed body reads the body itself: the
+ * span ends when the response arrives (status, request id), instead of staying open until the invocation ends.
+ * `withResponse()` and a plain `await` start the SDK's parse (its `parsedPromise`), which then ends the span.
+ */
+function endOnRawResponse(promise: ApiPromiseLike, call: ModelCall): void {
+  const original = promise.asResponse;
+  const target = promise as ApiPromiseLike & { parsedPromise?: unknown };
+  target.asResponse = function tracedAsResponse(this: unknown) {
+    const raw = original.call(this);
+    raw.then(
+      () => target.parsedPromise === undefined && call.end(),
+      () => {},
+    );
+    return raw;
+  };
 }
 
 function unwrap(data: unknown, call: ModelCall, prepared: Prepared): unknown {

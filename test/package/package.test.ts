@@ -15,7 +15,7 @@ describe('the published package', () => {
 
   it('imports as ESM through the exports map', () => {
     expect(node("import * as m from 'lambda-llm-tracing'; console.log(Object.keys(m).sort().join(','))", 'module')).toBe(
-      'forceFlush,getTracer,injectTraceContext,shutdownTracing,traceBedrock,traceOpenAI,traceRecord,traceStep,withEventBridgeTraceContext,withLlmTracing,withSnsTraceContext,withSqsTraceContext',
+      'forceFlush,getTracer,injectTraceContext,shutdownTracing,traceAnthropic,traceBedrock,traceOpenAI,traceRecord,traceStep,withEventBridgeTraceContext,withLlmTracing,withSnsTraceContext,withSqsTraceContext',
     );
   });
 

@@ -149,7 +149,7 @@ export function exported(spans: readonly ReceivedSpan[]): string {
 }
 
 /** No span ended twice, no telemetry code failed. */
-export function expectCleanTelemetry(env: Env): void {
+export function expectCleanTelemetry(env: Pick<Env, 'warnings'>): void {
   expect(env.warnings.filter((w) => /ended Span|lambda-llm-tracing/.test(w))).toEqual([]);
 }
 
