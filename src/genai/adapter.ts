@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { InputMessage } from './content.js';
+import type { InputMessage, ToolDefinition } from './content.js';
 import type { ResponseSummary } from './summary.js';
 
 /**
@@ -38,4 +38,6 @@ export interface ModelInput {
   history: InputMessage[];
   /** Instructions given apart from the history: `gen_ai.system_instructions`. */
   system?: InputMessage[];
+  /** The tools the request offers the model: `gen_ai.tool.definitions`. */
+  tools?: ToolDefinition[];
 }

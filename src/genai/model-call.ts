@@ -1,5 +1,5 @@
 import { SpanKind, context, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
-import { recordError } from '../telemetry/errors.js';
+import { errorTypeOf, recordError, rememberErrorType } from '../telemetry/errors.js';
 import { trackOpenSpan } from '../telemetry/open-spans.js';
 import { getTracer } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
@@ -71,6 +71,8 @@ export class ModelCall<Operation extends string = string> {
     if (messages !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_INPUT_MESSAGES, messages);
     const system = input.system ? this.settings.content.system(input.system) : undefined;
     if (system !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, system);
+    const tools = input.tools ? this.settings.content.tools(input.tools) : undefined;
+    if (tools !== undefined) this.span.setAttribute(G.ATTR_GEN_AI_TOOL_DEFINITIONS, tools);
   }
 
   /** One stream event; `delivered` is false for an event hidden from the caller, which is read but not counted. */
@@ -91,12 +93,21 @@ export class ModelCall<Operation extends string = string> {
     safely('reading a model response', () => this.settings.adapter.response(this.summary, this.operation, value));
   }
 
+  /** The adapter's vocabulary, remembered so the handler's and steps' spans say the same; the generic type else. */
+  private errorType(error: unknown): string {
+    const type = this.settings.adapter.errorType(error);
+    if (type === '_OTHER') return errorTypeOf(error);
+    rememberErrorType(error, type);
+    return type;
+  }
+
   end(outcome?: StreamOutcome, error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
     this.untrack();
     safely('ending a model span', () => {
       const { span, settings } = this;
+      if (outcome === 'error') this.summary.interrupted();
       this.summary.applyTo(span, this.requestModel, settings.content, settings.prices);
       if (this.attempts.count > 0) span.setAttribute(G.ATTR_LLM_REQUEST_ATTEMPTS, this.attempts.count);
       span.setAttributes(this.late);
@@ -104,7 +115,7 @@ export class ModelCall<Operation extends string = string> {
         span.setAttribute(G.ATTR_LLM_STREAM_OUTCOME, outcome);
         span.setAttribute(G.ATTR_LLM_STREAM_CHUNKS, this.chunks);
       }
-      if (error !== undefined) recordError(span, error, settings.adapter.errorType(error));
+      if (error !== undefined) recordError(span, error, this.errorType(error));
     });
     this.span.end();
   }
