@@ -2,7 +2,7 @@
 // build/lambda/<name>/index.mjs (+ .map), our in-process Lambda extension beside it as extension.mjs, and a
 // minimal package.json, so `sam build` copies the folder as it is.
 //
-//   node build.mjs [--outdir build/lambda] [--quiet]
+//   npm run build:lambda [-- --outdir build/lambda] [--quiet]   (node build.mjs …)
 //
 // ESM for the template's runtime (nodejs24.x: target node24), minified, with source maps (the template sets
 // NODE_OPTIONS=--enable-source-maps). `mainFields: module,main` picks the ESM builds of dependencies so unused
@@ -96,7 +96,21 @@ export async function buildAll({ outdir = DEFAULT_OUTDIR, log = console.log } = 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' } } });
+  const USAGE = `usage: npm run build:lambda [-- --outdir build/lambda] [--quiet]
+  Bundles each handler of template.yaml with esbuild into <outdir>/<name>/index.mjs, with extension.mjs beside it.
+  --outdir DIR   where the bundles go (default ${DEFAULT_OUTDIR}, what template.yaml's CodeUri names)
+  --quiet        print nothing but errors`;
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    process.stderr.write(`npm run build:lambda: ${err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   try {
     await buildAll({ outdir: values.outdir ?? DEFAULT_OUTDIR, log: values.quiet ? () => {} : console.log });
   } catch (err) {

@@ -4,8 +4,8 @@
  * from /proc while it is frozen before and after, i.e. exactly what the invocation used), a hanging collector.
  */
 import fs from 'node:fs';
-import { MARKER, type OpenAIServer } from '../tools/openai-server.ts';
-import type { OtlpReceiver } from '../tools/otlp-receiver.ts';
+import { MARKER, type OpenAIServer } from '../tools/openai-server/index.ts';
+import type { OtlpReceiver } from '../tools/otlp/index.ts';
 import { startSandbox, type InvokeResult, type Sandbox } from '../tools/runner/index.ts';
 import type { Variant } from './setup.ts';
 

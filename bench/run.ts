@@ -5,14 +5,25 @@
  *
  *   BENCH_QUICK=1 npm run bench   # fewer repetitions, to try it out
  */
+import { parseCli } from '../tools/cli.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startOpenAIServer } from '../tools/openai-server.ts';
-import { startOtlpReceiver } from '../tools/otlp-receiver.ts';
+import { startOpenAIServer } from '../tools/openai-server/index.ts';
+import { startOtlpReceiver } from '../tools/otlp/index.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
 import { cell, kib, markdownTable, stat, type Stat } from './report.ts';
 import { BENCH, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';
+
+parseCli(
+  'npm run bench',
+  `usage: npm run bench [-- --help]
+  Cold start, bundle size, warm overhead, flush latency and memory: ours against a bare handler and two peers,
+  through the local runner (about 4 minutes on 2 cores; the peers install into bench/peers on the first run).
+  Prints a markdown table and writes bench/results/latest.json.
+  BENCH_QUICK=1 npm run bench   fewer repetitions, to try it out`,
+  {},
+);
 
 const quick = process.env.BENCH_QUICK === '1';
 const COLD_ROUNDS = quick ? 3 : 12;

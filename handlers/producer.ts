@@ -9,7 +9,7 @@ import { traceStep, withLlmTracing, withSqsTraceContext } from '../src/index.js'
 import { badRequest, json, questionOf, type HttpApiEvent, type HttpResult } from './http.js';
 
 // The Lambda runtime ships @aws-sdk/*; the bundle leaves it out. Locally AWS_ENDPOINT_URL_SQS points the SDK at
-// tools/sqs-emulator.ts.
+// tools/sqs-emulator/.
 const sqs = new SQSClient({});
 const QUEUE_URL = process.env.QUEUE_URL ?? '';
 const QUEUE_NAME = QUEUE_URL.replace(/\/+$/, '').split('/').pop() || 'queue';

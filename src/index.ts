@@ -26,4 +26,4 @@ export type {
   WrapperOptions,
 } from './types.js';
 export type { FlushOutcome } from './telemetry/flush.js';
-export type { StreamingHandler } from './lambda/streaming.js';
+export type { StreamingHandler } from './lambda/response-stream.js';

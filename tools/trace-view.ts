@@ -2,7 +2,7 @@
  * Renders received traces for people: an indented tree for the terminal and a self-contained HTML waterfall.
  * Used by `npm start` and `npm run traces`.
  */
-import type { AttrValue, ReceivedSpan } from './otlp-decode.ts';
+import type { AttrValue, ReceivedSpan } from './otlp/index.ts';
 
 export interface TraceGroup {
   traceId: string;
@@ -109,52 +109,4 @@ export function renderText(spans: readonly ReceivedSpan[], width = 24): string {
   return lines.join('\n');
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const json = (v: unknown) =>
-  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)) ?? '';
-
-/** A self-contained HTML page: one waterfall per trace, every span a row, attributes on hover/click. */
-export function renderHtml(spans: readonly ReceivedSpan[], title = 'lambda-llm-tracing: traces'): string {
-  const sections = groupTraces(spans).map((group) => {
-    const nodes = ordered(group.spans);
-    const t0 = nodes.reduce((m, x) => (x.span.startTimeUnixNano < m ? x.span.startTimeUnixNano : m), nodes[0]!.span.startTimeUnixNano);
-    const t1 = nodes.reduce((m, x) => (x.span.endTimeUnixNano > m ? x.span.endTimeUnixNano : m), nodes[0]!.span.endTimeUnixNano);
-    const total = Number(t1 - t0) || 1;
-    const rows = nodes
-      .map(({ span, depth }) => {
-        const left = (Number(span.startTimeUnixNano - t0) / total) * 100;
-        const width = Math.max(0.3, (Number(span.endTimeUnixNano - span.startTimeUnixNano) / total) * 100);
-        const attrs = Object.entries(span.attributes)
-          .map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(json(v))}</td></tr>`)
-          .join('');
-        const events = span.events.map((e) => `<li>event ${escape(e.name)} <code>${escape(json(e.attributes))}</code></li>`);
-        const links = span.links.map((l) => `<li>link ${l.traceId}/${l.spanId} <code>${escape(json(l.attributes))}</code></li>`);
-        const status = span.status.code === 'ERROR' ? `<li>status ERROR${span.status.message ? `: ${escape(span.status.message)}` : ''}</li>` : '';
-        const notes = status + events.join('') + links.join('');
-        return `<details class="span ${span.status.code === 'ERROR' ? 'error' : ''}" data-span-id="${span.spanId}">
-<summary><span class="name" style="padding-left:${depth * 16}px">${escape(span.name)} <small>${span.kind}</small></span>
-<span class="track"><span class="bar kind-${span.kind}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></span></span>
-<span class="dur">${span.durationMs.toFixed(1)} ms</span><span class="facts">${escape(highlights(span).join(' · '))}</span></summary>
-<table>${attrs}</table>${notes ? `<ul>${notes}</ul>` : ''}</details>`;
-      })
-      .join('\n');
-    return `<section><h2>trace <code>${group.traceId}</code> · ${(total / 1e6).toFixed(1)} ms</h2>${rows}</section>`;
-  });
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>
-body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330}
-h1{font-size:18px}h2{font-size:14px;margin:20px 0 6px}
-.span summary{display:grid;grid-template-columns:340px 1fr 80px 320px;gap:8px;align-items:center;cursor:pointer;padding:2px 0;border-bottom:1px solid #eef}
-.span.error .name{color:#b00020}.name small{color:#778}
-.track{position:relative;height:12px;background:#f4f6fa}
-.bar{position:absolute;top:0;height:12px;border-radius:2px;background:#4a7bd0}
-.bar.kind-CLIENT{background:#2e9e6a}.bar.kind-CONSUMER{background:#a26bd6}.span.error .bar{background:#d03a4a}
-.dur{text-align:right;font-variant-numeric:tabular-nums}.facts{color:#556;font-size:12px}
-table{margin:4px 0 8px 24px;border-collapse:collapse;font:12px ui-monospace,monospace}td{padding:1px 8px;border-bottom:1px solid #f0f0f0}
-</style></head>
-<body><h1>${escape(title)}</h1>
-${sections.join('\n') || '<p>No spans received.</p>'}
-</body></html>
-`;
-}
+export { renderHtml } from './trace-html.ts';

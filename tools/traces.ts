@@ -5,13 +5,13 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (from a `sam local` container: http://host.docker.internal:4318,
  * with `--host 0.0.0.0`).
  *
- *   node tools/traces.ts [--port 4318] [--host 127.0.0.1] [--html build/traces.html] [--quiet-ms 750]
+ *   npm run traces -- [--port 4318] [--host 127.0.0.1] [--html build/traces.html] [--quiet-ms 750]
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { startOtlpReceiver } from './otlp-receiver.ts';
-import type { ReceivedSpan } from './otlp-receiver.ts';
+import { parseCli, runMain, usageError } from './cli.ts';
+import { startOtlpReceiver } from './otlp/index.ts';
+import type { ReceivedSpan } from './otlp/index.ts';
 import { renderHtml, renderText } from './trace-view.ts';
 
 /** Traces kept in memory (oldest forgotten first). */
@@ -61,16 +61,25 @@ export function tracePrinter(print: (spans: ReceivedSpan[]) => void, quietMs: nu
   };
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: process.env.OTLP_RECEIVER_PORT ?? '4318' },
-      host: { type: 'string', default: '127.0.0.1' },
-      html: { type: 'string' },
-      'quiet-ms': { type: 'string', default: '750' },
-    },
+const USAGE = `usage: npm run traces -- [--port 4318] [--host 127.0.0.1] [--html build/traces.html] [--quiet-ms 750]
+  A local OTLP/HTTP collector (JSON and protobuf): prints each trace as a tree once it has been quiet for a moment.
+  --port N        port to listen on (default 4318, or OTLP_RECEIVER_PORT)
+  --host H        address to listen on (default 127.0.0.1; 0.0.0.0 for sam local containers)
+  --html FILE     keep an HTML waterfall of every trace received in FILE
+  --quiet-ms MS   how long a trace must be quiet before it is printed (default 750)`;
+
+async function main(): Promise<number> {
+  const { values } = parseCli('npm run traces', USAGE, {
+    port: { type: 'string', default: process.env.OTLP_RECEIVER_PORT ?? '4318' },
+    host: { type: 'string', default: '127.0.0.1' },
+    html: { type: 'string' },
+    'quiet-ms': { type: 'string', default: '750' },
   });
-  const receiver = await startOtlpReceiver({ port: Number(values.port), host: values.host });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError('npm run traces', USAGE, `--port: not a port number: ${values.port}`);
+  const quietMs = Number(values['quiet-ms']);
+  if (!Number.isFinite(quietMs) || quietMs < 0) usageError('npm run traces', USAGE, `--quiet-ms: not a duration in ms: ${values['quiet-ms']}`);
+  const receiver = await startOtlpReceiver({ port, host: values.host! });
   const htmlFile = values.html ? path.resolve(values.html) : undefined;
   const printer = tracePrinter((spans) => {
     process.stdout.write(renderText(spans) + '\n');
@@ -78,7 +87,7 @@ if (import.meta.main) {
       fs.mkdirSync(path.dirname(htmlFile), { recursive: true });
       fs.writeFileSync(htmlFile, renderHtml([...printer.traces.values()].flat()));
     }
-  }, Number(values['quiet-ms']));
+  }, quietMs);
   receiver.onSpans = (batch) => printer.add(batch);
   process.stdout.write(`traces: OTLP/HTTP receiver listening; point functions at OTEL_EXPORTER_OTLP_ENDPOINT=${receiver.url}\n`);
   if (htmlFile) process.stdout.write(`traces: HTML waterfall kept in ${htmlFile}\n`);
@@ -89,4 +98,7 @@ if (import.meta.main) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  return new Promise<number>(() => {}); // runs until interrupted
 }
+
+if (import.meta.main) runMain('npm run traces', main);

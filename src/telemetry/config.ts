@@ -1,17 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import type { ExportModeSetting } from '../lambda/export-mode.js';
-import type { ProviderOptions, WrapperOptions } from '../types.js';
+import type { ProviderOptions } from '../types.js';
 
 export const DEFAULT_FLUSH_BUDGET_MS = 1000;
-export const DEFAULT_DEADLINE_MARGIN_MS = 100;
-export const DEFAULT_TIMEOUT_SALVAGE_MS = 500;
-
-export interface WrapperConfig {
-  exportMode: ExportModeSetting;
-  flushBudgetMs: number;
-  deadlineMarginMs: number;
-  timeoutSalvageMs: number | false;
-}
 
 export function env(name: string): string | undefined {
   const value = process.env[name]?.trim();
@@ -32,29 +22,6 @@ export function msSetting(option: number | undefined, variable: string, fallback
 export function isDisabled(options: ProviderOptions): boolean {
   if (typeof options.disabled === 'boolean') return options.disabled;
   return env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
-}
-
-/** The export mode asked for by option or `LLM_TRACING_EXPORT_MODE`. */
-function exportModeSetting(option: ExportModeSetting | undefined): ExportModeSetting {
-  return option ?? (env('LLM_TRACING_EXPORT_MODE')?.toLowerCase() as ExportModeSetting | undefined) ?? 'auto';
-}
-
-export function wrapperConfig(options: WrapperOptions): WrapperConfig {
-  const salvageOff =
-    options.timeoutSalvageMs === false ||
-    (options.timeoutSalvageMs === undefined && env('LLM_TRACING_TIMEOUT_SALVAGE_MS')?.toLowerCase() === 'off');
-  return {
-    exportMode: exportModeSetting(options.exportMode),
-    flushBudgetMs: msSetting(options.flushBudgetMs, 'LLM_TRACING_FLUSH_BUDGET_MS', DEFAULT_FLUSH_BUDGET_MS),
-    deadlineMarginMs: msSetting(options.deadlineMarginMs, 'LLM_TRACING_DEADLINE_MARGIN_MS', DEFAULT_DEADLINE_MARGIN_MS),
-    timeoutSalvageMs: salvageOff
-      ? false
-      : msSetting(
-          options.timeoutSalvageMs === false ? undefined : options.timeoutSalvageMs,
-          'LLM_TRACING_TIMEOUT_SALVAGE_MS',
-          DEFAULT_TIMEOUT_SALVAGE_MS,
-        ),
-  };
 }
 
 /** Reads an integer `OTEL_*` limit; undefined when unset or malformed (the SDK default then applies). */

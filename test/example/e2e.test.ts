@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MARKER, startOpenAIServer, type OpenAIServer } from '../../tools/openai-server.ts';
+import { MARKER, startOpenAIServer, type OpenAIServer } from '../../tools/openai-server/index.ts';
 import { resolveNodeBinary } from '../../tools/runner/client.ts';
 import { startSandbox, type InvokeResult, type Sandbox, type SandboxOptions } from '../../tools/runner/index.ts';
-import { startSqsEmulator, type SqsEmulator } from '../../tools/sqs-emulator.ts';
+import { startSqsEmulator, type SqsEmulator } from '../../tools/sqs-emulator/index.ts';
 import { byName, spanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/receiver.ts';
 import { procState } from '../support/proc.js';
 

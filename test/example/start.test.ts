@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveNodeBinary } from '../../tools/runner/client.ts';
-import { startOtlpReceiver } from '../../tools/otlp-receiver.ts';
+import { startOtlpReceiver } from '../../tools/otlp/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT_REL = `build/test-start-${process.pid}`;
@@ -89,6 +89,29 @@ describe('npm start', () => {
       expect(r.stdout.match(/export after-response \(extension registered\) · sandbox thawed/g)).toHaveLength(5);
       const services = new Set(receiver.spans.map((s) => s.resource['service.name']));
       expect(services).toEqual(new Set(['ApiFunction', 'StreamFunction', 'ProducerFunction', 'WorkerFunction']));
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
+
+  it('with a closed collector port, says so with the endpoint and the cause, and fails instead of claiming the spans were sent', async () => {
+    const r = await start(['--outdir', path.join(OUT_REL, 'lambda'), '--no-build'], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    const cause = 'connection refused (nothing listens on port 9: the collector port is closed)';
+    expect(r.stdout).toContain(`✗ spans cannot be delivered to http://127.0.0.1:9/v1/traces: ${cause}\n`);
+    expect(r.stdout).toMatch(new RegExp(`\n✗ Spans were not delivered to http://127\\.0\\.0\\.1:9/v1/traces: ${cause.replace(/[()]/g, '\\$&')}\\. Nothing of this run reached a collector\\.\n$`));
+    expect(r.stdout).not.toContain('Spans were sent');
+  }, 120_000);
+
+  it('with a collector that rejects exports, names the HTTP status', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      await receiver.setMode({ kind: 'status', code: 401 });
+      const r = await start(['--outdir', path.join(OUT_REL, 'lambda'), '--no-build'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toContain(`✗ Spans were not delivered to ${receiver.tracesUrl}: HTTP 401 Unauthorized.`);
+      expect(r.stdout).not.toContain('Spans were sent');
+      expect(receiver.spans).toHaveLength(0);
     } finally {
       await receiver.close();
     }

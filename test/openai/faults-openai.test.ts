@@ -4,7 +4,7 @@
  * same either way; the traced run must show the fault in its spans as the README specifies.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Fault } from '../../tools/openai-server.ts';
+import type { Fault } from '../../tools/openai-server/index.ts';
 import { MAJORS, MESSAGES, client, collect, expectCleanTelemetry, invoke, normalize, onlyModel, setup, teardown, traced, type AnyClient, type Env, type Invocation, type Major } from '../support/openai.js';
 import type { ReceivedSpan } from '../support/receiver.js';
 

@@ -1,13 +1,13 @@
 /**
  * The official OTLP schema (opentelemetry-proto, checked out next to this repo in ../shared) as a
- * reference decoder, to hold tools/otlp-decode.ts and the exporters' output to the real thing.
+ * reference decoder, to hold tools/otlp/ and the exporters' output to the real thing.
  * Users' clones have no ../shared: check officialSchemaAvailable() first.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import type { AttrValue, ReceivedSpan, SpanKindName } from '../../tools/otlp-decode.ts';
+import type { AttrValue, ReceivedSpan, SpanKindName } from '../../tools/otlp/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OFFICIAL_OTLP_PROTO_DIR = path.resolve(repoRoot, '..', 'shared', 'otlp-proto');
@@ -135,7 +135,7 @@ function scalarOk(protoType: string, key: string, v: unknown): true | string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The official decoding, reshaped into ReceivedSpan independently of tools/otlp-decode.ts, so the
+// The official decoding, reshaped into ReceivedSpan independently of tools/otlp/, so the
 // two can be compared with toEqual.
 
 // The plain objects protobufjs produces are untyped by nature.

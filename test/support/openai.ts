@@ -10,7 +10,7 @@ import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { shutdownTracing, traceOpenAI, withLlmTracing, type OpenAITracingOptions } from '../../src/index.js';
-import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server.ts';
+import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server/index.ts';
 import { lambdaContext, lambdaEnv } from './lambda.js';
 import { spanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './receiver.js';
 

@@ -1,7 +1,7 @@
-import type { ReceivedSpan } from '../../tools/otlp-receiver.ts';
+import type { ReceivedSpan } from '../../tools/otlp/index.ts';
 import { ordered } from '../../tools/trace-view.ts';
 
-export * from '../../tools/otlp-receiver.ts';
+export * from '../../tools/otlp/index.ts';
 
 /**
  * The spans as an indented tree, one `name [KIND] STATUS` line each, children under their parent

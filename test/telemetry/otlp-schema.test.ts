@@ -1,5 +1,5 @@
 /**
- * Holds tools/otlp-decode.ts, and the real exporters' output, to the official OTLP schema
+ * Holds tools/otlp/, and the real exporters' output, to the official OTLP schema
  * (opentelemetry-proto in ../shared/otlp-proto, read with protobufjs): protobuf bodies must decode
  * and verify as ExportTraceServiceRequest, JSON bodies must be OTLP/JSON, and our decoder must see
  * exactly what the official schema sees.
@@ -13,8 +13,8 @@ import { createExporter } from '../../src/telemetry/exporter.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeJsonTraces, decodeProtobufTraces } from '../../tools/otlp-decode.ts';
-import type { ReceivedSpan } from '../../tools/otlp-decode.ts';
+import { decodeJsonTraces, decodeProtobufTraces } from '../../tools/otlp/index.ts';
+import type { ReceivedSpan } from '../../tools/otlp/index.ts';
 import {
   decodeJsonWithOfficialSchema,
   decodeWithOfficialSchema,

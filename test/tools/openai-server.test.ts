@@ -1,5 +1,5 @@
 /**
- * The local OpenAI-compatible server (tools/openai-server.ts) driven by the real `openai` SDK, majors 4–7,
+ * The local OpenAI-compatible server (tools/openai-server/) driven by the real `openai` SDK, majors 4–7,
  * over HTTP. Asserts observable results (payloads, request counts, error classes), never timing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,8 @@ import OpenAI4 from 'openai4';
 import OpenAI5 from 'openai5';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
-import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../../tools/openai-server.ts';
-import type { OpenAIServer } from '../../tools/openai-server.ts';
+import { MARKER, resolveModel, sampleFromSchema, startOpenAIServer } from '../../tools/openai-server/index.ts';
+import type { OpenAIServer } from '../../tools/openai-server/index.ts';
 
 // The four majors have incompatible static types; the tests exercise them through one loose shape.
 type AnyClient = any;

@@ -1,5 +1,5 @@
 /**
- * tools/otlp-receiver.ts against the real OpenTelemetry SDK and the real OTLP/HTTP exporters (JSON
+ * tools/otlp/ against the real OpenTelemetry SDK and the real OTLP/HTTP exporters (JSON
  * and protobuf), over loopback: every span field must survive both encodings, and every receiver
  * mode must look to the exporter like the failure it imitates.
  */

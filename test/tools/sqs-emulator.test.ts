@@ -1,4 +1,4 @@
-// tools/sqs-emulator.ts against the real @aws-sdk/client-sqs (AWS JSON 1.0, MD5 checks), and its event source
+// tools/sqs-emulator/ against the real @aws-sdk/client-sqs (AWS JSON 1.0, MD5 checks), and its event source
 // mapping stand-in (Lambda's SQS event shape, ReportBatchItemFailures).
 import {
   DeleteMessageCommand,
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../tools/sqs-emulator.ts';
+import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../tools/sqs-emulator/index.ts';
 
 let emu: SqsEmulator;
 let sqs: SQSClient;

@@ -1,53 +1,52 @@
 /**
  * `sam local invoke` without Docker:
- *   node tools/runner/cli.ts <FunctionLogicalId> -e events/x.json [--env-vars env.json]
+ *   npm run invoke -- <FunctionLogicalId> -e events/x.json [--env-vars env.json]
  *     [--template template.yaml] [-n 3] [--no-freeze] [--client auto|aws-lambda-ric|mini]
  * Prints each invocation's result (or error) JSON on stdout, one per line; the
  * function's logs with START/END/REPORT lines go to stderr. Exit status 1 when
- * an invocation failed or timed out.
+ * an invocation failed or timed out, 2 for bad arguments. When the function's
+ * environment names an OTLP endpoint that does not take an export, says so on
+ * stderr with the cause.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { startSandbox } from './index.ts';
+import { parseCli, readJsonFile, runMain, usageError } from '../cli.ts';
+import { probeOtlp, tracesUrlFromEnv } from '../otlp/probe.ts';
+import { loadFunctionConfig, startSandbox } from './index.ts';
 import type { Sandbox } from './index.ts';
 
-const USAGE = `usage: node tools/runner/cli.ts [FunctionLogicalId] [-e event.json|-] [--env-vars env.json]
-       [-t template.yaml] [-n N] [--no-freeze] [--client auto|aws-lambda-ric|mini]`;
+const COMMAND = 'npm run invoke';
+const USAGE = `usage: npm run invoke -- [FunctionLogicalId] [-e event.json|-] [--env-vars env.json]
+       [-t template.yaml] [-n N] [--no-freeze] [--client auto|aws-lambda-ric|mini]
+  Runs a function of template.yaml as sam local invoke does, without Docker: results on stdout, logs on stderr.`;
+
+const { values, positionals } = parseCli(
+  COMMAND,
+  USAGE,
+  {
+    event: { type: 'string', short: 'e' },
+    'env-vars': { type: 'string' },
+    template: { type: 'string', short: 't' },
+    times: { type: 'string', short: 'n' },
+    'no-freeze': { type: 'boolean' },
+    client: { type: 'string' },
+  },
+  true,
+);
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      event: { type: 'string', short: 'e' },
-      'env-vars': { type: 'string' },
-      template: { type: 'string', short: 't' },
-      times: { type: 'string', short: 'n' },
-      'no-freeze': { type: 'boolean' },
-      client: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || positionals.length > 1) {
-    process.stderr.write(USAGE + '\n');
-    return values.help ? 0 : 2;
-  }
+  if (positionals.length > 1) usageError(COMMAND, USAGE, `one function at a time (got ${positionals.join(', ')})`);
   const template = values.template ?? (fs.existsSync('template.yaml') || !fs.existsSync('template.yml') ? 'template.yaml' : 'template.yml');
   const times = values.times === undefined ? 1 : Number(values.times);
-  if (!Number.isInteger(times) || times < 1) throw new Error(`-n must be a positive integer, got ${values.times}`);
+  if (!Number.isInteger(times) || times < 1) usageError(COMMAND, USAGE, `-n must be a positive integer, got ${values.times}`);
   const client = values.client ?? 'auto';
-  if (client !== 'auto' && client !== 'aws-lambda-ric' && client !== 'mini') throw new Error(`--client: auto, aws-lambda-ric or mini`);
-
-  let event: unknown = {};
-  if (values.event === '-') event = JSON.parse(fs.readFileSync(0, 'utf8'));
-  else if (values.event) event = JSON.parse(fs.readFileSync(values.event, 'utf8'));
-
-  const sandbox: Sandbox = await startSandbox({
+  if (client !== 'auto' && client !== 'aws-lambda-ric' && client !== 'mini') usageError(COMMAND, USAGE, `--client: auto, aws-lambda-ric or mini`);
+  const event: unknown = values.event ? await readJsonFile(values.event) : {};
+  const target = {
     template,
     ...(positionals[0] ? { functionId: positionals[0] } : {}),
     ...(values['env-vars'] ? { envVarsFile: values['env-vars'] } : {}),
-    client,
-    freeze: !values['no-freeze'],
-  });
+  };
+  const sandbox: Sandbox = await startSandbox({ ...target, client, freeze: !values['no-freeze'] });
   const stop = () => {
     void sandbox.shutdown().finally(() => process.exit(130));
   };
@@ -66,13 +65,16 @@ async function main(): Promise<number> {
     const { logs } = await sandbox.shutdown();
     if (logs) process.stderr.write(logs.replace(/\r(?!\n)/g, '\n'));
   }
+  await checkDelivery(loadFunctionConfig(target).environment);
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  },
-);
+/** The spans went where the function's environment sends them, or a line says why they could not. */
+async function checkDelivery(env: Record<string, string>): Promise<void> {
+  if (!env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() && !env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim()) return;
+  const probe = await probeOtlp(tracesUrlFromEnv(env));
+  if (!probe.ok) process.stderr.write(`[lambda-runner] ✗ spans cannot be delivered to ${probe.url}: ${probe.cause}\n`);
+}
+
+// Errors before or around the invocations (files, template, arguments) exit 2, as they always have here.
+runMain(COMMAND, main, async () => {}, 2);

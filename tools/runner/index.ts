@@ -55,41 +55,8 @@ export interface Sandbox {
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  let functionName: string;
-  let handler: string;
-  let codeDir: string;
-  let timeoutSeconds: number;
-  let memoryMB: number;
-  let environment: Record<string, string>;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-
-  if (opts.template) {
-    const fn = loadFunctionConfig({
-      template: opts.template,
-      ...(opts.functionId ? { functionId: opts.functionId } : {}),
-      ...(opts.envVarsFile ? { envVarsFile: opts.envVarsFile } : {}),
-      ...(opts.parameterOverrides ? { parameterOverrides: opts.parameterOverrides } : {}),
-      region,
-    });
-    if (fn.ignoredEnvVars.length > 0) {
-      log(`[lambda-runner] --env-vars: ${fn.ignoredEnvVars.join(', ')} ignored (not declared in the template's Environment.Variables, as with sam local)`);
-    }
-    if (fn.runtime && fn.runtime !== 'nodejs24.x') log(`[lambda-runner] template says Runtime ${fn.runtime}; running on Node 24 (nodejs24.x)`);
-    functionName = opts.functionName ?? fn.functionName;
-    handler = opts.handler ?? fn.handler;
-    codeDir = opts.codeDir ? path.resolve(opts.codeDir) : fn.codeDir;
-    timeoutSeconds = opts.timeoutSeconds ?? fn.timeoutSeconds;
-    memoryMB = opts.memoryMB ?? fn.memoryMB;
-    environment = { ...fn.environment, ...opts.env };
-  } else {
-    if (!opts.codeDir || !opts.handler) throw new Error('startSandbox: give a template, or codeDir and handler');
-    codeDir = path.resolve(opts.codeDir);
-    handler = opts.handler;
-    functionName = opts.functionName ?? 'local-function';
-    timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    memoryMB = opts.memoryMB ?? DEFAULT_MEMORY_MB;
-    environment = { ...opts.env };
-  }
+  const { functionName, handler, codeDir, timeoutSeconds, memoryMB, environment } = functionSettings(opts, region, log);
 
   const nodeBinary = resolveNodeBinary();
   const client = resolveClient(opts.client ?? 'auto', nodeBinary);
@@ -132,5 +99,43 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       return sb.extensions.registered();
     },
     shutdown: () => sb.shutdown(),
+  };
+}
+
+/** The function to run: from the template (options override it) or from the options alone. */
+function functionSettings(
+  opts: SandboxOptions,
+  region: string,
+  log: (line: string) => void,
+): { functionName: string; handler: string; codeDir: string; timeoutSeconds: number; memoryMB: number; environment: Record<string, string> } {
+  if (!opts.template) {
+    if (!opts.codeDir || !opts.handler) throw new Error('startSandbox: give a template, or codeDir and handler');
+    return {
+      codeDir: path.resolve(opts.codeDir),
+      handler: opts.handler,
+      functionName: opts.functionName ?? 'local-function',
+      timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      memoryMB: opts.memoryMB ?? DEFAULT_MEMORY_MB,
+      environment: { ...opts.env },
+    };
+  }
+  const fn = loadFunctionConfig({
+    template: opts.template,
+    ...(opts.functionId ? { functionId: opts.functionId } : {}),
+    ...(opts.envVarsFile ? { envVarsFile: opts.envVarsFile } : {}),
+    ...(opts.parameterOverrides ? { parameterOverrides: opts.parameterOverrides } : {}),
+    region,
+  });
+  if (fn.ignoredEnvVars.length > 0) {
+    log(`[lambda-runner] --env-vars: ${fn.ignoredEnvVars.join(', ')} ignored (not declared in the template's Environment.Variables, as with sam local)`);
+  }
+  if (fn.runtime && fn.runtime !== 'nodejs24.x') log(`[lambda-runner] template says Runtime ${fn.runtime}; running on Node 24 (nodejs24.x)`);
+  return {
+    functionName: opts.functionName ?? fn.functionName,
+    handler: opts.handler ?? fn.handler,
+    codeDir: opts.codeDir ? path.resolve(opts.codeDir) : fn.codeDir,
+    timeoutSeconds: opts.timeoutSeconds ?? fn.timeoutSeconds,
+    memoryMB: opts.memoryMB ?? fn.memoryMB,
+    environment: { ...fn.environment, ...opts.env },
   };
 }

@@ -7,120 +7,25 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RuntimeClient } from './client.ts';
 import { attachExtensionsApi } from './extensions-api.ts';
 import { RuntimeApi } from './runtime-api.ts';
-import type { AbortError, InvocationOutcome } from './runtime-api.ts';
+import type { InvocationOutcome } from './runtime-api.ts';
+import { outcomeResult, parseErrorBody } from './outcome.ts';
+import type { InvocationWatch } from './outcome.ts';
+import { logStreamName, newTraceHeader, taskRootPaths, track } from './process.ts';
+import type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
 
-export interface SandboxConfig {
-  functionName: string;
-  handler: string;
-  /** Task root: the directory holding the built bundle. */
-  codeDir: string;
-  timeoutSeconds: number;
-  memoryMB: number;
-  /** The function's own variables (template, --env-vars, explicit), applied over Lambda's defaults. */
-  environment: Record<string, string>;
-  region: string;
-  client: RuntimeClient;
-  nodeBinary: string;
-  freeze: boolean;
-}
-
-export interface InvokeOptions {
-  clientContext?: unknown;
-  /** Cognito identity (JSON-serialized into Lambda-Runtime-Cognito-Identity). */
-  identity?: unknown;
-  /** X-Ray header; a fresh sampled one is generated when absent. */
-  traceHeader?: string;
-}
-
-export interface InvokeResult {
-  requestId: string;
-  result?: unknown;
-  error?: { errorType: string; errorMessage: string; trace?: string[] };
-  timedOut: boolean;
-  durationMs: number;
-  initDurationMs?: number;
-  coldStart: boolean;
-  logs: string;
-  /** Lambda's REPORT line for this invocation. */
-  report: string;
-  /** Peak RSS of the sandbox process so far, in MB, when it could be read. */
-  maxMemoryUsedMB?: number;
-  /**
-   * How long the sandbox stayed thawed after the response, until the runtime and every extension asked for
-   * their next event (what Lambda bills as post-runtime duration).
-   */
-  postRuntimeMs?: number;
-  /** A response-streaming invocation: what the client received, and when its first byte came. */
-  streamed?: { firstByteMs: number | undefined; contentType: string | undefined; prelude?: unknown; body: string };
-}
-
-/** `awslambda.HttpResponseStream` sends a JSON prelude (status, headers) and eight NUL bytes before the body. */
-const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
-function splitStreamed(body: string, contentType: string | undefined): { prelude?: unknown; body: string } {
-  const cut = body.indexOf('\0'.repeat(8));
-  if (contentType !== HTTP_INTEGRATION || cut < 0) return { body };
-  return { prelude: parseJson(body.slice(0, cut)), body: body.slice(cut + 8) };
-}
-
-export interface FreezeRecord {
-  frozenAt: number;
-  thawedAt?: number;
-}
+export type { FreezeRecord, InvokeOptions, InvokeResult, SandboxConfig } from './sandbox-types.ts';
 
 /** Lambda gives the runtime about this long between SIGTERM and SIGKILL at shutdown. */
 export const SHUTDOWN_GRACE_MS = 500;
 /** Lambda's limit for the on-demand init phase. */
 export const INIT_TIMEOUT_MS = 10_000;
 const ACCOUNT_ID = '123456789012';
-
-// Every live sandbox process, so that none outlives us (a frozen orphan would stay stopped forever).
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(p: ChildProcess): void {
-  live.add(p);
-  p.once('exit', () => live.delete(p));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) {
-        try {
-          c.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    });
-  }
-}
-
-export function newTraceHeader(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-}
-
-function logStreamName(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/[$LATEST]${randomBytes(16).toString('hex')}`;
-}
-
-/**
- * Templates name files under /var/task, where Lambda (and sam local) mount the code; the runner runs it from
- * codeDir. NODE_OPTIONS takes double-quoted values for paths with spaces.
- */
-export function taskRootPaths(nodeOptions: string, codeDir: string): string {
-  return nodeOptions.replace(/\/var\/task\/(\S+)/g, (_, file: string) => {
-    const local = path.join(codeDir, file);
-    return /\s/.test(local) ? JSON.stringify(local) : local;
-  });
-}
-
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LambdaSandbox {
@@ -319,18 +224,68 @@ export class LambdaSandbox {
       this.thaw();
     }
     const startedAt = performance.now();
-    let deliveredAt: number | undefined;
-    let preLogs = '';
-    let timedOut = false;
+    const watch = this.watchInvocation(requestId, timeoutMs, coldStart);
+    const outcome: InvocationOutcome = await this.api.enqueue({
+      requestId,
+      body: JSON.stringify(event === undefined ? {} : event),
+      timeoutMs,
+      functionArn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${c.functionName}`,
+      traceHeader: opts.traceHeader ?? newTraceHeader(),
+      ...(opts.clientContext !== undefined ? { clientContext: JSON.stringify(opts.clientContext) } : {}),
+      ...(opts.identity !== undefined ? { cognitoIdentity: JSON.stringify(opts.identity) } : {}),
+    });
+    watch.stop();
+    const began = watch.deliveredAt ?? startedAt;
+    const endedAt = outcome.at;
+    const durationMs = endedAt - began;
+    let initDurationMs: number | undefined;
+    if (coldStart) initDurationMs = (this.initDoneAt ?? watch.deliveredAt ?? endedAt) - this.spawnedAt;
+    const postRuntimeMs = outcome.kind === 'aborted' ? undefined : await this.settleAfterResponse(began + timeoutMs, endedAt);
+    // Let the pipes deliver what the process wrote before it stopped (or died).
+    await delay(10);
+    const maxMemoryUsedMB = this.readPeakMemoryMB() ?? watch.peakAtKill;
+    const { result, error, streamed } = outcomeResult(outcome, requestId, began);
+
+    let report =
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms` +
+      `\tMemory Size: ${c.memoryMB} MB\tMax Memory Used: ${maxMemoryUsedMB ?? '?'} MB`;
+    if (initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+    if (watch.timedOut) report += '\tStatus: timeout';
+    const logs =
+      watch.preLogs +
+      `START RequestId: ${requestId} Version: $LATEST\n` +
+      this.takeOutput() +
+      (watch.timedOut ? `${new Date().toISOString()} ${requestId} Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds\n` : '') +
+      `END RequestId: ${requestId}\n${report}\n`;
+
+    return {
+      requestId,
+      ...(outcome.kind === 'response' ? { result } : {}),
+      ...(error ? { error } : {}),
+      timedOut: watch.timedOut,
+      durationMs,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+      coldStart,
+      logs,
+      report,
+      ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
+      ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
+      ...(streamed ? { streamed } : {}),
+    };
+  }
+
+  /** Arms the function timeout once the event is delivered, and the init timeout on a cold start. */
+  private watchInvocation(requestId: string, timeoutMs: number, coldStart: boolean): InvocationWatch {
+    const c = this.config;
     let timer: NodeJS.Timeout | undefined;
-    let peakAtKill: number | undefined;
+    const watch: InvocationWatch = { deliveredAt: undefined, preLogs: '', timedOut: false, peakAtKill: undefined, stop: () => {} };
     const onDelivered = (d: { requestId: string; deliveredAt: number }) => {
       if (d.requestId !== requestId) return;
-      deliveredAt = d.deliveredAt;
-      preLogs = this.takeOutput();
+      watch.deliveredAt = d.deliveredAt;
+      watch.preLogs = this.takeOutput();
       timer = setTimeout(() => {
-        timedOut = true;
-        peakAtKill = this.readPeakMemoryMB();
+        watch.timedOut = true;
+        watch.peakAtKill = this.readPeakMemoryMB();
         this.killProcess();
         this.api.reset('timeout', {
           errorType: 'Sandbox.Timedout',
@@ -341,7 +296,7 @@ export class LambdaSandbox {
     this.api.on('delivered', onDelivered);
     const initTimer = coldStart
       ? setTimeout(() => {
-          if (deliveredAt !== undefined) return;
+          if (watch.deliveredAt !== undefined) return;
           this.killProcess();
           this.api.reset('init timeout', {
             errorType: 'Runtime.InitTimeout',
@@ -349,89 +304,26 @@ export class LambdaSandbox {
           });
         }, INIT_TIMEOUT_MS)
       : undefined;
-
-    const outcome: InvocationOutcome = await this.api.enqueue({
-      requestId,
-      body: JSON.stringify(event === undefined ? {} : event),
-      timeoutMs,
-      functionArn: `arn:aws:lambda:${c.region}:${ACCOUNT_ID}:function:${c.functionName}`,
-      traceHeader: opts.traceHeader ?? newTraceHeader(),
-      ...(opts.clientContext !== undefined ? { clientContext: JSON.stringify(opts.clientContext) } : {}),
-      ...(opts.identity !== undefined ? { cognitoIdentity: JSON.stringify(opts.identity) } : {}),
-    });
-    clearTimeout(timer);
-    clearTimeout(initTimer);
-    this.api.off('delivered', onDelivered);
-
-    const endedAt = outcome.at;
-    const durationMs = endedAt - (deliveredAt ?? startedAt);
-    let initDurationMs: number | undefined;
-    if (coldStart) initDurationMs = (this.initDoneAt ?? deliveredAt ?? endedAt) - this.spawnedAt;
-
-    let postRuntimeMs: number | undefined;
-    if (outcome.kind !== 'aborted') {
-      // Lambda freezes once the runtime and every extension call next again; the caller's result comes with it.
-      const deadline = (deliveredAt ?? startedAt) + timeoutMs;
-      const idle = await this.waitIdle(deadline - performance.now());
-      if (idle) postRuntimeMs = performance.now() - endedAt;
-      if (!idle && this.proc) {
-        this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
-        this.killProcess();
-      }
-    }
-    // Let the pipes deliver what the process wrote before it stopped (or died).
-    await delay(10);
-    const maxMemoryUsedMB = this.readPeakMemoryMB() ?? peakAtKill;
-
-    let result: unknown;
-    let error: InvokeResult['error'];
-    let streamed: InvokeResult['streamed'];
-    if (outcome.kind === 'response' && outcome.streaming) {
-      streamed = {
-        firstByteMs: outcome.firstByteAt === undefined ? undefined : outcome.firstByteAt - (deliveredAt ?? startedAt),
-        contentType: outcome.contentType,
-        ...splitStreamed(outcome.body, outcome.contentType),
-      };
-      result = streamed.body;
-    } else if (outcome.kind === 'response') {
-      result = parseJson(outcome.body);
-    } else if (outcome.kind === 'error') {
-      error = parseErrorBody(outcome.body, outcome.errorType ?? 'Unhandled');
-    } else {
-      // Init errors are passed on as the runtime posted them; the sandbox's own errors
-      // (timeout, exit) carry Lambda's "RequestId: ... Error: ..." form.
-      const e: AbortError = outcome.error ?? { errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: ${outcome.reason}` };
-      error = e;
-    }
-
-    const ts = () => new Date().toISOString();
-    let report =
-      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms` +
-      `\tMemory Size: ${c.memoryMB} MB\tMax Memory Used: ${maxMemoryUsedMB ?? '?'} MB`;
-    if (initDurationMs !== undefined) report += `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
-    if (timedOut) report += '\tStatus: timeout';
-    const body = this.takeOutput();
-    const logs =
-      preLogs +
-      `START RequestId: ${requestId} Version: $LATEST\n` +
-      body +
-      (timedOut ? `${ts()} ${requestId} Task timed out after ${c.timeoutSeconds.toFixed(2)} seconds\n` : '') +
-      `END RequestId: ${requestId}\n${report}\n`;
-
-    return {
-      requestId,
-      ...(outcome.kind === 'response' ? { result } : {}),
-      ...(error ? { error } : {}),
-      timedOut,
-      durationMs,
-      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
-      coldStart,
-      logs,
-      report,
-      ...(maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB } : {}),
-      ...(postRuntimeMs !== undefined ? { postRuntimeMs } : {}),
-      ...(streamed ? { streamed } : {}),
+    watch.stop = () => {
+      clearTimeout(timer);
+      clearTimeout(initTimer);
+      this.api.off('delivered', onDelivered);
     };
+    return watch;
+  }
+
+  /**
+   * Lambda freezes once the runtime and every extension call next again; the caller's result comes with it.
+   * Returns how long that took after the response, or undefined when the deadline came first (the sandbox is discarded).
+   */
+  private async settleAfterResponse(deadline: number, endedAt: number): Promise<number | undefined> {
+    const idle = await this.waitIdle(deadline - performance.now());
+    if (idle) return performance.now() - endedAt;
+    if (this.proc) {
+      this.output += `[lambda-runner] runtime did not call next before the deadline; discarding the sandbox\n`;
+      this.killProcess();
+    }
+    return undefined;
   }
 
   private readPeakMemoryMB(): number | undefined {
@@ -470,27 +362,4 @@ export class LambdaSandbox {
     await this.api.close();
     return { exitedGracefully, logs: this.takeOutput() };
   }
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function parseErrorBody(body: string, fallbackType: string): { errorType: string; errorMessage: string; trace?: string[] } {
-  const v = parseJson(body);
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const trace = Array.isArray(o.trace) ? o.trace.map(String) : Array.isArray(o.stackTrace) ? o.stackTrace.map(String) : undefined;
-    return {
-      errorType: typeof o.errorType === 'string' ? o.errorType : fallbackType,
-      errorMessage: typeof o.errorMessage === 'string' ? o.errorMessage : JSON.stringify(v),
-      ...(trace ? { trace } : {}),
-    };
-  }
-  return { errorType: fallbackType, errorMessage: typeof v === 'string' ? v : body };
 }

@@ -179,7 +179,13 @@ function toEnvValue(v: unknown): string {
 }
 
 export function readEnvVarsFile(file: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new Error(`${file}: not valid JSON (${err.message})`);
+    throw err;
+  }
   if (!isObject(parsed)) throw new Error(`${file}: --env-vars must be a JSON object`);
   return parsed;
 }
@@ -203,26 +209,7 @@ export function loadFunctionConfig(opts: TemplateOptions): FunctionConfig {
     throw new Error(`${templatePath}: no function '${logicalId}' (functions: ${functions.map(([id]) => id).join(', ') || 'none'})`);
   }
 
-  const region = opts.region ?? 'us-east-1';
-  const parameters: Record<string, string> = {};
-  if (isObject(doc.Parameters)) {
-    for (const [name, p] of Object.entries(doc.Parameters)) {
-      if (isObject(p) && p.Default !== undefined) parameters[name] = toEnvValue(p.Default);
-    }
-  }
-  Object.assign(parameters, opts.parameterOverrides ?? {});
-  const resolver: Resolver = {
-    parameters,
-    pseudo: {
-      'AWS::Region': region,
-      'AWS::AccountId': '123456789012',
-      'AWS::Partition': 'aws',
-      'AWS::StackName': 'local',
-      'AWS::StackId': `arn:aws:cloudformation:${region}:123456789012:stack/local/00000000-0000-0000-0000-000000000000`,
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::NoValue': '',
-    },
-  };
+  const resolver = templateResolver(doc, opts.region ?? 'us-east-1', opts.parameterOverrides);
 
   const globals = isObject(doc.Globals) && isObject(doc.Globals.Function) ? doc.Globals.Function : {};
   const own = isObject(resource.Properties) ? resource.Properties : {};
@@ -237,20 +224,7 @@ export function loadFunctionConfig(opts: TemplateOptions): FunctionConfig {
     for (const [k, v] of Object.entries(vars)) env[k] = toEnvValue(v);
   }
 
-  // --env-vars: "Parameters" applies to every function, "<LogicalId>" to this one; like SAM, only
-  // variables the template declares are overridden.
-  const ignored: string[] = [];
-  if (opts.envVarsFile) {
-    const file = readEnvVarsFile(opts.envVarsFile);
-    for (const section of ['Parameters', logicalId]) {
-      const vars = file[section];
-      if (!isObject(vars)) continue;
-      for (const [k, v] of Object.entries(vars)) {
-        if (k in env) env[k] = toEnvValue(v);
-        else if (section === logicalId) ignored.push(k);
-      }
-    }
-  }
+  const ignored = opts.envVarsFile ? applyEnvVarsFile(env, opts.envVarsFile, logicalId) : [];
 
   const handler = prop('Handler');
   if (typeof handler !== 'string' || !handler) throw new Error(`${templatePath}: function '${logicalId}' has no Handler`);
@@ -269,6 +243,47 @@ export function loadFunctionConfig(opts: TemplateOptions): FunctionConfig {
     environment: env,
     ignoredEnvVars: ignored,
   };
+}
+
+/** Parameters (defaults, then overrides) and the pseudo parameters, as `Ref` and `Fn::Sub` see them. */
+function templateResolver(doc: Record<string, unknown>, region: string, overrides: Record<string, string> | undefined): Resolver {
+  const parameters: Record<string, string> = {};
+  if (isObject(doc.Parameters)) {
+    for (const [name, p] of Object.entries(doc.Parameters)) {
+      if (isObject(p) && p.Default !== undefined) parameters[name] = toEnvValue(p.Default);
+    }
+  }
+  Object.assign(parameters, overrides ?? {});
+  return {
+    parameters,
+    pseudo: {
+      'AWS::Region': region,
+      'AWS::AccountId': '123456789012',
+      'AWS::Partition': 'aws',
+      'AWS::StackName': 'local',
+      'AWS::StackId': `arn:aws:cloudformation:${region}:123456789012:stack/local/00000000-0000-0000-0000-000000000000`,
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::NoValue': '',
+    },
+  };
+}
+
+/**
+ * --env-vars: "Parameters" applies to every function, "<LogicalId>" to this one; like SAM, only
+ * variables the template declares are overridden. Returns the function's variables that were ignored.
+ */
+function applyEnvVarsFile(env: Record<string, string>, envVarsFile: string, logicalId: string): string[] {
+  const ignored: string[] = [];
+  const file = readEnvVarsFile(envVarsFile);
+  for (const section of ['Parameters', logicalId]) {
+    const vars = file[section];
+    if (!isObject(vars)) continue;
+    for (const [k, v] of Object.entries(vars)) {
+      if (k in env) env[k] = toEnvValue(v);
+      else if (section === logicalId) ignored.push(k);
+    }
+  }
+  return ignored;
 }
 
 function toNumber(v: unknown, dflt: number): number {

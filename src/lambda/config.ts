@@ -1,0 +1,37 @@
+import { DEFAULT_FLUSH_BUDGET_MS, env, msSetting } from '../telemetry/config.js';
+import type { WrapperOptions } from '../types.js';
+import type { ExportModeSetting } from './export-mode.js';
+
+export const DEFAULT_DEADLINE_MARGIN_MS = 100;
+export const DEFAULT_TIMEOUT_SALVAGE_MS = 500;
+
+export interface WrapperConfig {
+  exportMode: ExportModeSetting;
+  flushBudgetMs: number;
+  deadlineMarginMs: number;
+  timeoutSalvageMs: number | false;
+}
+
+/** The export mode asked for by option or `LLM_TRACING_EXPORT_MODE`. */
+function exportModeSetting(option: ExportModeSetting | undefined): ExportModeSetting {
+  return option ?? (env('LLM_TRACING_EXPORT_MODE')?.toLowerCase() as ExportModeSetting | undefined) ?? 'auto';
+}
+
+/** One wrapper's settings, read once when the handler is wrapped: options first, then the variables. */
+export function wrapperConfig(options: WrapperOptions): WrapperConfig {
+  const salvageOff =
+    options.timeoutSalvageMs === false ||
+    (options.timeoutSalvageMs === undefined && env('LLM_TRACING_TIMEOUT_SALVAGE_MS')?.toLowerCase() === 'off');
+  return {
+    exportMode: exportModeSetting(options.exportMode),
+    flushBudgetMs: msSetting(options.flushBudgetMs, 'LLM_TRACING_FLUSH_BUDGET_MS', DEFAULT_FLUSH_BUDGET_MS),
+    deadlineMarginMs: msSetting(options.deadlineMarginMs, 'LLM_TRACING_DEADLINE_MARGIN_MS', DEFAULT_DEADLINE_MARGIN_MS),
+    timeoutSalvageMs: salvageOff
+      ? false
+      : msSetting(
+          options.timeoutSalvageMs === false ? undefined : options.timeoutSalvageMs,
+          'LLM_TRACING_TIMEOUT_SALVAGE_MS',
+          DEFAULT_TIMEOUT_SALVAGE_MS,
+        ),
+  };
+}
