@@ -38,6 +38,6 @@ export interface ModelInput {
   history: InputMessage[];
   /** Instructions given apart from the history: `gen_ai.system_instructions`. */
   system?: InputMessage[];
-  /** The tools offered to the model: `gen_ai.tool.definitions`. */
+  /** The tools the request offers the model: `gen_ai.tool.definitions`. */
   tools?: ToolDefinition[];
 }

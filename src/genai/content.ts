@@ -31,7 +31,7 @@ export function contentOptions(capture: boolean | undefined, maxChars: number | 
   };
 }
 
-/** A tool call as the conventions record it; `arguments` is the model's JSON text. */
+/** A tool call in neutral terms; `arguments` is the model's text (JSON for function tools). */
 export interface ToolCall {
   id?: string;
   name: string;
@@ -57,10 +57,18 @@ export interface OutputChoice {
   toolCalls?: ToolCall[];
 }
 
-/** The conventions' JSON shape. */
+/** A tool offered to the model, as `gen_ai.tool.definitions` records it. */
+export interface ToolDefinition {
+  type: string;
+  name: string;
+  description?: string;
+  parameters?: unknown;
+}
+
+/** The conventions' JSON shape: a tool call's arguments are the parsed object, the text only when it does not parse. */
 type Part =
   | { type: 'text'; content: string }
-  | { type: 'tool_call'; id?: string; name: string; arguments?: string }
+  | { type: 'tool_call'; id?: string; name: string; arguments?: unknown }
   | { type: 'tool_call_response'; id?: string; response: string };
 interface Message {
   role: string;
@@ -114,7 +122,7 @@ export class ContentRecorder {
       for (const part of value.flatMap((v) => ('parts' in v ? v.parts : [v]))) {
         if (part.type === 'text') part.content = cut(part.content, max);
         else if (part.type === 'tool_call_response') part.response = cut(part.response, max);
-        else if (part.arguments !== undefined) part.arguments = cut(part.arguments, max);
+        else if (part.arguments !== undefined) part.arguments = cut(typeof part.arguments === 'string' ? part.arguments : JSON.stringify(part.arguments), max);
       }
     }
     while (json.length > this.options.attributeLimit && value.length > 1) {
@@ -126,7 +134,9 @@ export class ContentRecorder {
 
   /** Input messages → `gen_ai.input.messages` JSON; texts redacted and cut, tool arguments as sensitive as text. */
   input(messages: InputMessage[]): string | undefined {
-    return this.json(messages.map((m) => ({ role: m.role, parts: this.parts(m.parts, 'input', m.role) })));
+    // A message whose every part the redactor dropped goes too: an empty husk would still say who spoke.
+    const recorded = messages.map((m) => ({ role: m.role, parts: this.parts(m.parts, 'input', m.role), had: m.parts.length }));
+    return this.json(recorded.filter((m) => m.parts.length || !m.had).map(({ role, parts }) => ({ role, parts })));
   }
 
   /** Instructions given apart from the history → `gen_ai.system_instructions` JSON; none when nothing is left. */
@@ -181,7 +191,19 @@ export class ContentRecorder {
 
   private toolCall(call: ToolCall, direction: ContentInfo['direction']): Part {
     // Arguments are model output built from the conversation: as sensitive as text, so redacted alike.
-    const args = typeof call.arguments === 'string' ? this.recorded(call.arguments, { direction, role: 'assistant' }) : undefined;
+    const text = typeof call.arguments === 'string' ? this.recorded(call.arguments, { direction, role: 'assistant' }) : undefined;
+    const args = text === undefined ? undefined : parsedArguments(text);
     return { type: 'tool_call', ...(typeof call.id === 'string' ? { id: call.id } : {}), name: call.name, ...(args !== undefined ? { arguments: args } : {}) };
+  }
+}
+
+/** The parsed arguments when the text is a JSON object or array (a cut text no longer parses, and stays text). */
+function parsedArguments(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context as OtelContext, type Span } from '@opentelemetry/api';
-import { recordError } from '../telemetry/errors.js';
+import { errorTypeOf, recordError, rememberErrorType } from '../telemetry/errors.js';
 import { trackOpenSpan } from '../telemetry/open-spans.js';
 import { getTracer } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
@@ -94,12 +94,21 @@ export class ModelCall<Operation extends string = string> {
     safely('reading a model response', () => this.settings.adapter.response(this.summary, this.operation, value));
   }
 
+  /** The adapter's vocabulary, remembered so the handler's and steps' spans say the same; the generic type else. */
+  private errorType(error: unknown): string {
+    const type = this.settings.adapter.errorType(error);
+    if (type === '_OTHER') return errorTypeOf(error);
+    rememberErrorType(error, type);
+    return type;
+  }
+
   end(outcome?: StreamOutcome, error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
     this.untrack();
     safely('ending a model span', () => {
       const { span, settings } = this;
+      if (outcome === 'error') this.summary.interrupted();
       this.summary.applyTo(span, this.requestModel, settings.content, settings.prices);
       if (this.attempts.count > 0) span.setAttribute(G.ATTR_LLM_REQUEST_ATTEMPTS, this.attempts.count);
       span.setAttributes(this.late);
@@ -107,7 +116,7 @@ export class ModelCall<Operation extends string = string> {
         span.setAttribute(G.ATTR_LLM_STREAM_OUTCOME, outcome);
         span.setAttribute(G.ATTR_LLM_STREAM_CHUNKS, this.chunks);
       }
-      if (error !== undefined) recordError(span, error, settings.adapter.errorType(error));
+      if (error !== undefined) recordError(span, error, this.errorType(error));
       // A stream that ended without its final event (see observeStream's `complete`): nothing was thrown.
       else if (outcome === 'error') {
         span.setAttribute(ATTR_ERROR_TYPE, 'stream_truncated');

@@ -43,6 +43,12 @@ export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
 export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
 export const ATTR_URL_TEMPLATE = 'url.template';
 
+/** Finish reasons from the conventions' enum (output messages' `finish_reason`), used by every adapter. */
+export const FINISH_STOP = 'stop';
+export const FINISH_LENGTH = 'length';
+export const FINISH_TOOL_CALL = 'tool_call';
+export const FINISH_ERROR = 'error';
+
 export const OPERATION_CHAT = 'chat';
 export const OPERATION_EMBEDDINGS = 'embeddings';
 

@@ -39,6 +39,18 @@ export class ResponseSummary {
     return (this.choices[i] ??= {});
   }
 
+  /**
+   * A generation whose stream ended by error: a choice that never said why it stopped gets `error`, as the
+   * conventions ask, and so does the call when no choice began.
+   */
+  interrupted(): void {
+    if (!this.choices.length) this.choice(0);
+    for (let i = 0; i < this.choices.length; i++) {
+      const choice = (this.choices[i] ??= {});
+      choice.finishReason ??= G.FINISH_ERROR;
+    }
+  }
+
   get finishReasons(): string[] {
     return this.choices.map((c) => c?.finishReason).filter((r): r is string => r !== undefined);
   }

@@ -9,7 +9,8 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { ATTR_LLM_LINK_SOURCE } from '../telemetry/semconv.js';
-import type { Carrier, EventDescription } from './triggers/describe.js';
+import type { EventDescription } from './triggers/description.js';
+import type { Carrier } from './triggers/headers.js';
 import type { ExtractedContext, LambdaContext } from '../types.js';
 import { parseXRayHeader } from './xray.js';
 
@@ -50,18 +51,33 @@ export function extractInvocationParent(
   } else {
     parent = extractFrom(propagator, description.headers);
     if (description.messages) {
-      const producers: OtelContext[] = [];
-      for (const carrier of description.messages) {
-        const ctx = extractFrom(propagator, carrier);
-        if (!ctx) continue;
-        producers.push(ctx);
-        links.push({ context: trace.getSpanContext(ctx)!, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message' } });
-      }
+      const producers = messageLinks(description, propagator, links);
       const traceIds = new Set(producers.map((c) => trace.getSpanContext(c)!.traceId));
       if (!parent && producers.length > 0 && traceIds.size === 1) parent = producers[0];
     }
   }
   const xray: SpanContext | undefined = parseXRayHeader(xrayHeader(context));
-  if (xray) links.push({ context: xray, attributes: { [ATTR_LLM_LINK_SOURCE]: 'aws.xray' } });
+  if (xray && !links.some((l) => l.context.traceId === xray.traceId && l.context.spanId === xray.spanId)) {
+    links.push({ context: xray, attributes: { [ATTR_LLM_LINK_SOURCE]: 'aws.xray' } });
+  }
   return { parent: parent ?? ROOT_CONTEXT, links };
+}
+
+/**
+ * One link per record: its W3C context when its producer injected one, else the X-Ray header an X-Ray-traced
+ * producer left on it (SQS `AWSTraceHeader`), which is only ever a link. Returns the W3C producers.
+ */
+function messageLinks(description: EventDescription, propagator: TextMapPropagator, links: Link[]): OtelContext[] {
+  const producers: OtelContext[] = [];
+  description.messages?.forEach((carrier, i) => {
+    const ctx = extractFrom(propagator, carrier);
+    if (ctx) {
+      producers.push(ctx);
+      links.push({ context: trace.getSpanContext(ctx)!, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message' } });
+      return;
+    }
+    const xray = parseXRayHeader(description.xray?.[i]);
+    if (xray) links.push({ context: xray, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message.aws.xray' } });
+  });
+  return producers;
 }

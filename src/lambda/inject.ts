@@ -1,6 +1,6 @@
 import { context, defaultTextMapSetter, diag, type Context as OtelContext } from '@opentelemetry/api';
 import { getPropagator } from '../telemetry/provider.js';
-import { EVENTBRIDGE_CARRIER_KEY } from './triggers/describe.js';
+import { EVENTBRIDGE_CARRIER_KEY } from './triggers/messaging.js';
 
 /** The current trace context as carrier headers (`traceparent`, `tracestate`, `baggage`). */
 export function injectTraceContext(ctx: OtelContext = context.active()): Record<string, string> {

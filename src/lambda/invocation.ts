@@ -65,7 +65,7 @@ export class Invocation {
     const { span, description } = this;
     if ('error' in outcome) {
       recordError(span, outcome.error);
-    } else if (description.attributes[S.ATTR_FAAS_TRIGGER] === S.FAAS_TRIGGER_HTTP && this.status === undefined) {
+    } else if (description.attributes[S.ATTR_FAAS_TRIGGER] === S.FAAS_TRIGGER_HTTP && !description.authorizer && this.status === undefined) {
       const status = statusCodeOf(outcome.result, description.inferStatus200);
       if (status !== undefined) this.recordHttpStatus(status);
     }

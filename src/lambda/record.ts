@@ -3,7 +3,8 @@ import { getPropagator, getTracer, propagatorFields } from '../telemetry/provide
 import { ATTR_LLM_LINK_SOURCE } from '../telemetry/semconv.js';
 import { safely } from '../telemetry/safe.js';
 import { runInSpan } from '../telemetry/step.js';
-import { recordAttributes, recordCarrier } from './triggers/describe.js';
+import { recordAttributes, recordCarrier, sqsXRayHeader } from './triggers/messaging.js';
+import { parseXRayHeader } from './xray.js';
 
 export interface RecordOptions {
   /** Span name; default `process <queue or topic>`. */
@@ -39,6 +40,10 @@ function startRecordSpan(record: unknown, options: RecordOptions): { span: Span;
       parent = producer;
       if (activeSpan && isSpanContextValid(activeSpan)) links.push({ context: activeSpan });
     }
+  } else {
+    // An X-Ray-traced producer's header is a link, never a parent, as for the invocation.
+    const xray = parseXRayHeader(sqsXRayHeader(record));
+    if (xray) links.push({ context: xray, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message.aws.xray' } });
   }
   const described = recordAttributes(record);
   const span = getTracer().startSpan(

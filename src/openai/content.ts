@@ -1,5 +1,5 @@
 import type { ModelInput } from '../genai/adapter.js';
-import type { InputMessage, InputPart, ToolCall } from '../genai/content.js';
+import type { InputMessage, InputPart, ToolCall, ToolDefinition } from '../genai/content.js';
 import { obj, str } from '../util.js';
 
 /** The text of a message's `content`: a string, or the text (and refusal) parts joined. */
@@ -29,11 +29,12 @@ export function toolCallsOf(calls: unknown): ToolCall[] {
   });
 }
 
-/** Chat Completions `messages`: the history, and the system/developer parts apart. */
-function chatMessages(messages: unknown[]): { history: InputMessage[]; system: InputMessage[] } {
-  const history: InputMessage[] = [];
-  const system: InputMessage[] = [];
-  for (const item of messages) {
+/**
+ * Chat Completions `messages` (or Responses message items): all of them are the history, system and developer
+ * messages included, since the conventions keep `gen_ai.system_instructions` for instructions given apart.
+ */
+function chatMessages(messages: unknown[]): InputMessage[] {
+  return messages.map((item) => {
     const m = obj(item);
     const role = str(m?.role) ?? 'user';
     const text = textOf(m?.content);
@@ -44,15 +45,34 @@ function chatMessages(messages: unknown[]): { history: InputMessage[]; system: I
       parts.push({ type: 'text', text });
     }
     for (const call of toolCallsOf(m?.tool_calls)) parts.push({ type: 'tool_call', ...call });
-    if (role === 'system' || role === 'developer') system.push({ role, parts });
-    else history.push({ role, parts });
-  }
-  return { history, system };
+    return { role, parts };
+  });
 }
 
 /**
- * The request's messages in neutral terms: Chat Completions `messages`, or the Responses API's `input` (a string
- * or items) with `instructions` as the system instructions.
+ * The request's `tools` in the conventions' shape: Chat Completions nests a function's fields under `function`
+ * (a custom tool's under `custom`), Responses has them flat; a built-in tool (`web_search`, `file_search`) is
+ * named by its type.
+ */
+export function toolDefinitions(tools: unknown): ToolDefinition[] {
+  if (!Array.isArray(tools)) return [];
+  const out: ToolDefinition[] = [];
+  for (const t of tools) {
+    const tool = obj(t);
+    const type = str(tool?.type);
+    if (!tool || !type) continue;
+    const fields = obj(tool[type]) ?? tool;
+    const name = str(fields.name) ?? str(tool.server_label) ?? type;
+    const description = str(fields.description);
+    const parameters = fields.parameters;
+    out.push({ type, name, ...(description !== undefined ? { description } : {}), ...(parameters !== undefined ? { parameters } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The request's messages and tools in neutral terms: Chat Completions `messages`, or the Responses API's `input`
+ * (a string or items) with `instructions` as the system instructions.
  */
 export function openAIInput(params: Record<string, unknown>, responses: boolean): ModelInput | undefined {
   let messages: unknown = params.messages;
@@ -61,9 +81,7 @@ export function openAIInput(params: Record<string, unknown>, responses: boolean)
     messages = Array.isArray(items) ? items.filter((i) => typeof (i as { role?: unknown } | null)?.role === 'string') : [];
   }
   if (!Array.isArray(messages)) return undefined;
-  const { history, system } = chatMessages(messages);
-  if (responses && typeof params.instructions === 'string') {
-    return { history, system: [{ role: 'system', parts: [{ type: 'text', text: params.instructions }] }] };
-  }
-  return { history, system };
+  const input: ModelInput = { history: chatMessages(messages), tools: toolDefinitions(params.tools) };
+  if (responses && typeof params.instructions === 'string') input.system = [{ role: 'system', parts: [{ type: 'text', text: params.instructions }] }];
+  return input;
 }

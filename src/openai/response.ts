@@ -1,5 +1,6 @@
 import type { ToolCall } from '../genai/content.js';
 import type { ResponseSummary } from '../genai/summary.js';
+import * as G from '../genai/semconv.js';
 import { num, obj, str, type Obj } from '../util.js';
 import { toolCallsOf } from './content.js';
 import * as O from './semconv.js';
@@ -36,7 +37,7 @@ export function chatCompletion(s: ResponseSummary, value: unknown): void {
   for (const c of o.choices as unknown[]) {
     const raw = obj(c);
     const choice = s.choice(raw?.index);
-    choice.finishReason = str(raw?.finish_reason);
+    choice.finishReason = finishReason(raw?.finish_reason);
     const message = obj(raw?.message);
     if (s.keepText && message) {
       choice.text = str(message.content) ?? str(message.refusal);
@@ -54,7 +55,7 @@ export function chatChunk(s: ResponseSummary, value: unknown): void {
   for (const c of o.choices as unknown[]) {
     const raw = obj(c);
     const choice = s.choice(raw?.index);
-    choice.finishReason = str(raw?.finish_reason) ?? choice.finishReason;
+    choice.finishReason = finishReason(raw?.finish_reason) ?? choice.finishReason;
     if (!s.keepText) continue;
     const delta = obj(raw?.delta);
     const text = str(delta?.content) ?? str(delta?.refusal);
@@ -76,18 +77,43 @@ function mergeToolCallDeltas(calls: ToolCall[], deltas: unknown[]): void {
   }
 }
 
+/** Chat's finish reason in the conventions' spelling: `tool_calls` (and the older `function_call`) is `tool_call`. */
+function finishReason(value: unknown): string | undefined {
+  const reason = str(value);
+  return reason === 'tool_calls' || reason === 'function_call' ? G.FINISH_TOOL_CALL : reason;
+}
+
+/**
+ * Output items that hand control back for a tool: `function_call`, `custom_tool_call`, `computer_call`,
+ * `local_shell_call`, `mcp_call`, the other `*_call` types, and an MCP approval request. `*_call_output` items are
+ * inputs, never output.
+ */
+function isToolCallItem(type: unknown): boolean {
+  return typeof type === 'string' && (type.endsWith('_call') || type === 'mcp_approval_request');
+}
+
+/** A Responses status (or the one its event implies) as the finish reason chat would give. */
+function responsesFinishReason(o: Obj, output: (Obj | undefined)[], implied: string | undefined): string | undefined {
+  const status = str(o.status) ?? implied;
+  if (status === 'incomplete') {
+    const reason = str(obj(o.incomplete_details)?.reason);
+    return reason === 'max_output_tokens' ? G.FINISH_LENGTH : (reason ?? 'incomplete');
+  }
+  if (status === 'completed') return output.some((i) => isToolCallItem(i?.type)) ? G.FINISH_TOOL_CALL : G.FINISH_STOP;
+  if (status === 'failed') return G.FINISH_ERROR;
+  return status;
+}
+
 /** A Responses API object: status and incomplete reason map onto the finish reasons chat uses. */
-export function response(s: ResponseSummary, value: unknown): void {
+export function response(s: ResponseSummary, value: unknown, implied?: string): void {
   const o = obj(value);
   if (!o) return;
   head(s, o);
   usage(s, o.usage);
   const output = Array.isArray(o.output) ? (o.output as unknown[]).map((i) => obj(i)) : [];
-  const reason = str(obj(o.incomplete_details)?.reason);
   const choice = s.choice(0);
-  if (o.status === 'incomplete') choice.finishReason = reason === 'max_output_tokens' ? 'length' : (reason ?? 'incomplete');
-  else if (o.status === 'completed') choice.finishReason = output.some((i) => i?.type === 'function_call') ? 'tool_calls' : 'stop';
-  else if (str(o.status)) choice.finishReason = str(o.status);
+  const reason = responsesFinishReason(o, output, implied);
+  if (reason) choice.finishReason = reason;
   if (!s.keepText) return;
   const texts: string[] = [];
   const calls: ToolCall[] = [];
@@ -97,20 +123,28 @@ export function response(s: ResponseSummary, value: unknown): void {
         const text = obj(part)?.text;
         if (typeof text === 'string') texts.push(text);
       }
-    } else if (item?.type === 'function_call') {
-      calls.push({ ...(str(item.call_id) ? { id: str(item.call_id) } : {}), name: String(item.name ?? ''), arguments: String(item.arguments ?? '') });
+    } else if (item?.type === 'function_call' || item?.type === 'custom_tool_call') {
+      const args = item.type === 'function_call' ? item.arguments : item.input;
+      calls.push({ ...(str(item.call_id) ? { id: str(item.call_id) } : {}), name: String(item.name ?? ''), arguments: String(args ?? '') });
     }
   }
   if (texts.length) choice.text = texts.join('');
   if (calls.length) choice.toolCalls = calls;
 }
 
+/** The status each final event implies, for a response object that carries none. */
+const IMPLIED_STATUS: Record<string, string> = {
+  'response.completed': 'completed',
+  'response.incomplete': 'incomplete',
+  'response.failed': 'failed',
+};
+
 export function responseEvent(s: ResponseSummary, value: unknown): void {
   const o = obj(value);
   const type = str(o?.type);
   if (!o || !type) return;
   if (type === 'response.created' || type === 'response.in_progress') head(s, obj(o.response) ?? {});
-  else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') response(s, o.response);
+  else if (Object.hasOwn(IMPLIED_STATUS, type)) response(s, o.response, IMPLIED_STATUS[type]);
 }
 
 export function embeddings(s: ResponseSummary, value: unknown): void {

@@ -68,12 +68,18 @@ function traceMethod<Op extends string>(operation: Op, original: Method, hooks: 
  * `asResponse()` observes that without reading the body, which the caller's own await will read.
  */
 function observe(promise: ApiPromiseLike, call: ModelCall, hooks: StainlessHooks): void {
+  const { header, attribute } = hooks.requestId;
   promise.asResponse().then(
     (response) => {
-      const id = response?.headers?.get?.(hooks.requestId.header);
-      if (id) call.late[hooks.requestId.attribute] = id;
+      const id = headerOf(response?.headers, header);
+      if (id) call.late[attribute] = id;
     },
-    (error: unknown) => call.end(undefined, error),
+    (error: unknown) => {
+      // An HTTP error carries the response's headers: a web `Headers` from v5 on, a plain record in v4.
+      const id = safely('reading a failed call\'s request id', () => headerOf((error as { headers?: unknown } | null)?.headers, header));
+      if (id) call.late[attribute] = id;
+      call.end(undefined, error);
+    },
   );
 }
 
@@ -93,6 +99,13 @@ function endOnRawResponse(promise: ApiPromiseLike, call: ModelCall): void {
     );
     return raw;
   };
+}
+
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const get = (headers as { get?: unknown }).get;
+  const value = typeof get === 'function' ? (get as (n: string) => unknown).call(headers, name) : (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' && value ? value : undefined;
 }
 
 function unwrap(data: unknown, call: ModelCall, prepared: Prepared): unknown {

@@ -20,6 +20,10 @@ export const ATTR_FAAS_COLDSTART = 'faas.coldstart';
 export const ATTR_FAAS_INVOCATION_ID = 'faas.invocation.id';
 /** ... and the name FaaS spans used before the rename, which Lambda-oriented backends still query. Both are set. */
 export const ATTR_FAAS_INVOCATION_ID_LEGACY = 'faas.invocation_id';
+export const ATTR_FAAS_DOCUMENT_COLLECTION = 'faas.document.collection';
+export const ATTR_FAAS_DOCUMENT_OPERATION = 'faas.document.operation';
+export const ATTR_FAAS_DOCUMENT_NAME = 'faas.document.name';
+export const ATTR_FAAS_DOCUMENT_TIME = 'faas.document.time';
 
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
 export const ATTR_HTTP_ROUTE = 'http.route';
@@ -39,6 +43,8 @@ export const ATTR_MESSAGING_OPERATION_NAME = 'messaging.operation.name';
 export const ATTR_MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
 export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = 'messaging.batch.message_count';
 export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id';
+export const ATTR_MESSAGING_DESTINATION_PARTITION_ID = 'messaging.destination.partition.id';
+export const ATTR_MESSAGING_KAFKA_OFFSET = 'messaging.kafka.offset';
 
 export const FAAS_TRIGGER_HTTP = 'http';
 export const FAAS_TRIGGER_PUBSUB = 'pubsub';
@@ -50,8 +56,14 @@ export const MESSAGING_SYSTEM_SQS = 'aws_sqs';
 export const MESSAGING_SYSTEM_SNS = 'aws.sns';
 /** No registered value exists for EventBridge; this is the one AWS's own distribution uses. */
 export const MESSAGING_SYSTEM_EVENTBRIDGE = 'aws.eventbridge';
+export const MESSAGING_SYSTEM_KAFKA = 'kafka';
+export const MESSAGING_SYSTEM_ACTIVEMQ = 'activemq';
+export const MESSAGING_SYSTEM_RABBITMQ = 'rabbitmq';
 
-/** Ours. Where a link came from: `aws.xray` (Lambda's trace header) or `message` (a producer's context). */
+/**
+ * Ours. Where a link came from: `aws.xray` (Lambda's trace header), `message` (a producer's context) or
+ * `message.aws.xray` (the X-Ray header an SQS message carries in `attributes.AWSTraceHeader`).
+ */
 export const ATTR_LLM_LINK_SOURCE = 'llm.link.source';
 /** Ours. Set on an invocation span that was ended by the timeout salvage before the handler settled. */
 export const ATTR_LLM_TIMEOUT_SALVAGED = 'llm.lambda.timeout_salvaged';

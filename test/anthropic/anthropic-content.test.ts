@@ -54,9 +54,9 @@ describe.each(LINES)('$name', (line) => {
     expect(out.finish_reason).toBe('tool_call');
     expect(out.parts[0]).toMatchObject({ type: 'text' });
     expect(out.parts[0].content).toContain('ZEPHYR');
-    expect(out.parts[1]).toEqual({ type: 'tool_call', id: call.id, name: 'get_weather', arguments: JSON.stringify(call.input) });
+    expect(out.parts[1]).toEqual({ type: 'tool_call', id: call.id, name: 'get_weather', arguments: call.input });
     const input = json(second!.attributes['gen_ai.input.messages']);
-    expect(input[1].parts.at(-1)).toEqual({ type: 'tool_call', id: call.id, name: 'get_weather', arguments: JSON.stringify(call.input) });
+    expect(input[1].parts.at(-1)).toEqual({ type: 'tool_call', id: call.id, name: 'get_weather', arguments: call.input });
     expect(input[2].parts).toEqual([{ type: 'tool_call_response', id: call.id, response: 'RESULTSECRET rainy' }]);
     expect(json(second!.attributes['gen_ai.system_instructions'])).toEqual([{ type: 'text', content: SYSTEM }]);
   });

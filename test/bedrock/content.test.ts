@@ -39,7 +39,7 @@ describe('content capture', () => {
       ]);
       const [out] = json(a['gen_ai.output.messages']);
       const call = out.parts.find((p: { type: string }) => p.type === 'tool_call');
-      expect(call).toEqual({ type: 'tool_call', id: use.toolUseId, name: 'get_tide', arguments: JSON.stringify(use.input) });
+      expect(call).toEqual({ type: 'tool_call', id: use.toolUseId, name: 'get_tide', arguments: use.input });
       expect(out.finish_reason).toBe('tool_use');
     }
   });
@@ -52,7 +52,7 @@ describe('content capture', () => {
     ];
     const inv = await invoke(env, () => traced(env, { captureContent: true }).send(new ConverseCommand({ ...REQUEST, messages, toolConfig })));
     const input = json(onlyModel(inv).attributes['gen_ai.input.messages']);
-    expect(input[1]).toEqual({ role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_tide', arguments: '{"port":"Brest"}' }] });
+    expect(input[1]).toEqual({ role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'get_tide', arguments: { port: 'Brest' } }] });
     expect(input[2]).toEqual({ role: 'tool', parts: [{ type: 'tool_call_response', id: 't1', response: 'high at noon' }] });
   });
 

@@ -136,8 +136,12 @@ describe('queue and topic triggers', () => {
       'messaging.destination.name': 'jobs',
       'messaging.batch.message_count': 3,
     });
-    expect(span.links.map((l) => l.spanId)).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
-    expect(span.links.every((l) => l.attributes['llm.link.source'] === 'message')).toBe(true);
+    // The third record carries only its producer's X-Ray header: a link too, never the parent.
+    expect(span.links.map((l) => [l.spanId, l.attributes['llm.link.source']])).toEqual([
+      ['aaaaaaaaaaaaaaaa', 'message'],
+      ['bbbbbbbbbbbbbbbb', 'message'],
+      ['53995c3f42cd8ad8', 'message.aws.xray'],
+    ]);
     expect(span.traceId).toBe(TRACE_ID);
     expect(span.parentSpanId).toBe('aaaaaaaaaaaaaaaa');
   });
@@ -157,7 +161,7 @@ describe('queue and topic triggers', () => {
   it('SQS: malformed message attributes are ignored', async () => {
     const span = await invoke({ Records: [sqsRecord(undefined, { messageAttributes: { traceparent: { stringValue: 7 } } }), sqsRecord(undefined, { messageAttributes: 'x', body: '{"MessageAttributes" traceparent' }), null, 'str'] });
     expect(span.kind).toBe('CONSUMER');
-    expect(span.links).toEqual([]);
+    expect(span.links.map((l) => l.attributes['llm.link.source'])).toEqual(['message.aws.xray', 'message.aws.xray']);
   });
 
   it('SNS: message attributes', async () => {

@@ -137,7 +137,7 @@ describe.each(MAJORS)('$name', (major) => {
       env.server.script({ kind: 'finish', reason: 'tool_calls' });
       const tools = await invoke(env, () => c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }));
       const span = onlyModel(tools);
-      expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
+      expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_call']);
       expect(span.events).toEqual([]);
     });
 
@@ -355,7 +355,7 @@ describe.each(MAJORS)('$name', (major) => {
           .finalContent();
       const inv = await invoke(env, () => run(c));
       expect(inv.result).toBe(await run(plain));
-      expect(inv.models.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_calls'], ['stop']]);
+      expect(inv.models.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['tool_call'], ['stop']]);
     });
   });
 

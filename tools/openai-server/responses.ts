@@ -70,6 +70,11 @@ export function buildResponse(body: Json, fault: Fault | undefined): { response:
   };
   response['user'] = body['user'] ?? null;
   response['metadata'] = body['metadata'] ?? {};
+  if (fault?.kind === 'output') {
+    response['output'] = fault.items;
+    if (fault.omitStatus) delete response['status'];
+    return { response, deltas: fault.items.map(() => []) };
+  }
   return { response, deltas: out.deltas };
 }
 

@@ -28,7 +28,9 @@ export type Fault =
   | { kind: 'slowFirstChunk'; ms: number }
   | { kind: 'midStreamReset'; afterChunks: number }
   | { kind: 'midStreamError'; afterChunks: number }
-  | { kind: 'finish'; reason: 'length' | 'content_filter' | 'tool_calls' };
+  | { kind: 'finish'; reason: 'length' | 'content_filter' | 'tool_calls' }
+  /** Responses API: these output items instead of the generated ones; `omitStatus` drops the response's `status`. */
+  | { kind: 'output'; items: Record<string, unknown>[]; omitStatus?: boolean };
 
 export interface OpenAIServer {
   /** Base URL including `/v1`, e.g. `http://127.0.0.1:45555/v1` (pass as `baseURL`). */
