@@ -42,7 +42,7 @@ beforeAll(async () => {
   // --omit=optional, as the README's Install says: aws-lambda-ric (this repository's runner client) would be
   // built from source, minutes of compiling that the package does not use.
   npmInstall(app, ['--omit=optional', tarball, installed('openai')]);
-  npmInstall(app, ['--omit=optional', ...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], true);
+  npmInstall(app, ['--omit=optional', ...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], { dev: true });
   [receiver, model] = await Promise.all([startOtlpReceiver(), startOpenAIServer()]);
 }, 420_000);
 
@@ -89,7 +89,7 @@ describe('a project outside the repository, with the tarball installed', () => {
   it("runs the README's commands as written: strict type-check of the handler and every README snippet, the bundle, the extension beside it", () => {
     const commands = blocks.filter((b) => b.run);
     expect(commands).toHaveLength(1);
-    // Throws with tsc's or esbuild's messages (snippets are named src/readme/line-<README line>.ts).
+    // Throws with tsc's or esbuild's messages (snippets are named src/readme/line-<README line>.mts).
     run('sh', ['-ec', commands[0]!.code], app);
     const snippets = fs.readdirSync(path.join(app, 'src', 'readme')).filter((f) => f.startsWith('line-'));
     expect(snippets.length).toBe(blocks.filter((b) => b.lang === 'ts' && !b.file).length);

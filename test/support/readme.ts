@@ -45,13 +45,13 @@ export {};
 `;
 
 /**
- * Writes the README's files into `dir`, and every other TypeScript block as src/readme/line-<N>.ts (a module of
- * its own, so top-level names do not collide), where the README's tsconfig (`include: ["src"]`) compiles them.
+ * Writes the README's files into `dir`, and every other TypeScript block as src/readme/line-<N>.mts (an ES
+ * module of its own whatever the project's type, so top-level await works and names do not collide), where the README's tsconfig (`include: ["src"]`) compiles them.
  */
 export function writeReadmeProject(dir: string): ReadmeBlock[] {
   const blocks = readmeBlocks();
   for (const b of blocks) {
-    const file = b.file ?? (b.lang === 'ts' ? `src/readme/line-${b.line}.ts` : undefined);
+    const file = b.file ?? (b.lang === 'ts' ? `src/readme/line-${b.line}.mts` : undefined);
     if (!file) continue;
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), b.file ? b.code : `${b.code}export {};\n`);

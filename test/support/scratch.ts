@@ -56,8 +56,8 @@ export function installed(name: string): string {
   return `${name}@${version}`;
 }
 
-export function npmInstall(cwd: string, specs: string[], dev = false): string {
-  return run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...(dev ? ['--save-dev'] : []), ...specs], cwd);
+export function npmInstall(cwd: string, specs: string[], opts: { dev?: boolean; timeoutMs?: number } = {}): string {
+  return run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...(opts.dev ? ['--save-dev'] : []), ...specs], cwd, opts.timeoutMs);
 }
 
 /** A new project folder as `npm init -y` makes one. */
