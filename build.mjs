@@ -9,16 +9,16 @@
 // code is tree-shaken; @aws-sdk/* is left out (the Lambda runtime provides it); the createRequire banner lets
 // CommonJS dependencies `require()` Node built-ins from inside an ESM bundle.
 //
-// extension.mjs is src/extension/index.ts (the package's `lambda-llm-tracing/extension`) on its own: a function's task
-// root has no node_modules, so the template loads it by path (NODE_OPTIONS=--import /var/task/extension.mjs) and
-// the wrapper then exports after the response. It is loaded on every cold start, so it must stay tiny: no
-// dependencies beyond node:http, no source map, no banner (it needs no `require`).
+// extension.mjs is src/extension/index.ts (the package's `lambda-llm-tracing/extension`, dist/extension.mjs) on its
+// own, built by scripts/extension.mjs: a function's task root has no node_modules, so the template loads it by path
+// (NODE_OPTIONS=--import /var/task/extension.mjs) and the wrapper then exports after the response.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
+import { bundleExtension } from './scripts/extension.mjs';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
@@ -55,8 +55,7 @@ export async function buildAll({ outdir = DEFAULT_OUTDIR, log = console.log } = 
   const out = path.resolve(ROOT, outdir);
   const results = [];
   // The same few KiB for every function: built once, copied beside each bundle.
-  const built = await build({ ...ESM, absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'src', 'extension', 'index.ts')], write: false, outfile: EXTENSION_FILE });
-  const extensionCode = built.outputFiles[0].contents;
+  const extensionCode = await bundleExtension();
   for (const [functionId, name] of Object.entries(FUNCTIONS)) {
     const dir = path.join(out, name);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,11 @@
 // Builds the library for npm: ESM (the primary build) and CommonJS, each with its type declarations, so
-// `import` and `require` both resolve through package.json `exports` with the right types.
+// `import` and `require` both resolve through package.json `exports` with the right types; and the extension as
+// one self-contained file, dist/extension.mjs (`lambda-llm-tracing/extension`), which users copy beside a bundle.
+// Runs as `prepare`, so `npm pack` and `npm install <git url>` ship a built package.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { writeExtension } from './extension.mjs';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync('dist', { recursive: true, force: true });
@@ -13,4 +16,5 @@ for (const [project, type] of [['tsconfig.build.json', 'module'], ['tsconfig.bui
   // Each folder says its own module type, so Node reads `.js` right whatever the root package.json says.
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
 }
-console.log('built dist/esm and dist/cjs');
+await writeExtension('dist/extension.mjs');
+console.log('built dist/esm, dist/cjs and dist/extension.mjs');

@@ -31,7 +31,7 @@ function statusOfPrelude(chunk: unknown): number | undefined {
 }
 
 /** A response-streaming handler; `S` is whatever stream type the handler declares (a Writable underneath). */
-export type StreamingHandler<E, C extends LambdaContext = LambdaContext, S = Writable> = (event: E, responseStream: S, context: C) => Promise<unknown>;
+export type StreamingHandler<E, C extends LambdaContext = LambdaContext, S = Writable> = (event: E, responseStream: S, context: C) => void | Promise<unknown>;
 
 export function isStreamingHandler(handler: unknown): boolean {
   return typeof handler === 'function' && (handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response';
