@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server.ts';
+import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server/index.ts';
 import { startSandbox, type Sandbox } from '../../tools/runner/index.ts';
 import { writeReadmeProject, type ReadmeBlock } from '../support/readme.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/receiver.js';
