@@ -41,7 +41,7 @@ beforeAll(async () => {
   blocks = writeReadmeProject(app);
   // --omit=optional, as the README's Install says: aws-lambda-ric (this repository's runner client) would be
   // built from source, minutes of compiling that the package does not use.
-  npmInstall(app, ['--omit=optional', tarball, installed('openai')]);
+  npmInstall(app, ['--omit=optional', tarball, ...['openai', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime'].map(installed)]);
   npmInstall(app, ['--omit=optional', ...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], { dev: true });
   [receiver, model] = await Promise.all([startOtlpReceiver(), startOpenAIServer()]);
 }, 420_000);
@@ -82,7 +82,7 @@ describe('a project outside the repository, with the tarball installed', () => {
     const { metafile } = await build({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
     expect(Object.keys(metafile.inputs)).toHaveLength(1);
     const imports = Object.values(metafile.inputs)[0]!.imports;
-    expect(imports.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(file, 'utf8')).toContain('getBuiltinModule("node:http")');
     for (const i of imports) expect(i, JSON.stringify(i)).toMatchObject({ external: true, path: expect.stringMatching(/^node:/) });
   });
 

@@ -35,9 +35,11 @@ export function readmeBlocks(file = path.join(ROOT, 'README.md')): ReadmeBlock[]
 }
 
 /** The fragments elsewhere in the README continue its OpenAI example; this gives them what it declared. */
-export const SNIPPET_GLOBALS = `import type OpenAI from 'openai';
+export const SNIPPET_GLOBALS = `import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 declare global {
   const openai: OpenAI;
+  const anthropic: Anthropic;
   const messages: OpenAI.Chat.ChatCompletionMessageParam[];
   const chunks: string[];
 }
