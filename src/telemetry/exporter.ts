@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import { ExporterMetrics, OTLPExporterBase, OTLPExporterError, createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
-import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import { OTLPExporterBase, createOtlpNetworkExportDelegate, type ExporterMetrics } from '@opentelemetry/otlp-exporter-base';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { env } from './config.js';
 import { retryingWithWarnings } from './delivery.js';
@@ -8,8 +8,12 @@ import { tracesExportConfig } from './otlp-config.js';
 import { createHttpTransport } from './transport.js';
 import type { ProviderOptions } from '../types.js';
 
-/** The component type the SDK's own OTLP/HTTP span exporters report for their self-metrics. */
-const COMPONENT_TYPE = 'otlp_http_span_exporter';
+/**
+ * The delegate only calls `startExport` on its metrics. Without a meter provider the base's ExporterMetrics
+ * records into a no-op meter anyway, after computing attributes on every export; this skips both, and its bytes.
+ * (A cast: the class has private members, so no plain object matches its type.)
+ */
+const NO_SELF_METRICS = { startExport: () => () => {} } as unknown as ExporterMetrics<ReadableSpan[]>;
 
 /**
  * The OTLP/HTTP trace exporter: the exporter base and the serializer of the configured protocol, as the
@@ -26,13 +30,6 @@ export function createExporter(options: ProviderOptions): SpanExporter {
   const json = protocol === 'http/json';
   const config = tracesExportConfig(options, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
   const transport = retryingWithWarnings(createHttpTransport(config), config.url);
-  const metrics = new ExporterMetrics({
-    componentType: COMPONENT_TYPE,
-    metricsHelper: TraceExporterMetricsHelper,
-    url: config.url,
-    meterProvider: undefined,
-    responseAttributesFromError: (error) => (error instanceof OTLPExporterError && error.code ? { 'http.response.status_code': error.code } : {}),
-  });
-  const delegate = createOtlpNetworkExportDelegate(config, json ? JsonTraceSerializer : ProtobufTraceSerializer, metrics, transport);
+  const delegate = createOtlpNetworkExportDelegate(config, json ? JsonTraceSerializer : ProtobufTraceSerializer, NO_SELF_METRICS, transport);
   return new OTLPExporterBase<ReadableSpan[]>(delegate);
 }

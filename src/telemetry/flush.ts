@@ -15,8 +15,12 @@ export function budgetBeforeDeadline(budgetMs: number, remainingMs: number | und
  * never rejects, so telemetry cannot change the handler's outcome.
  */
 export async function flushWithin(budgetMs: number): Promise<FlushOutcome> {
-  const provider = state().provider;
+  const s = state();
+  const provider = s.provider;
   if (!provider || budgetMs <= 0) return 'skipped';
+  // Nothing ended since the last flush began: that flush (or the batch processor's own) has it all in hand.
+  if (s.queued === 0) return 'flushed';
+  s.queued = 0;
   let timer: NodeJS.Timeout | undefined;
   const overBudget = new Promise<FlushOutcome>((resolve) => {
     timer = setTimeout(() => resolve('over-budget'), budgetMs);

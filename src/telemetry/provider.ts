@@ -13,6 +13,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { env, intSetting, isDisabled } from './config.js';
 import { createExporter } from './exporter.js';
 import { propagatorFromEnv } from './propagators.js';
+import { queuedCounter } from './queued.js';
 import { lambdaResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
 import { listenForSigterm } from './shutdown.js';
@@ -45,7 +46,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   const provider = new TracerProvider({
     resource: lambdaResource(options.serviceName ?? env('OTEL_SERVICE_NAME'), options.resourceAttributes),
     sampler: options.sampler ?? samplerFromEnv(),
-    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+    spanProcessors: [queuedCounter, processor, ...(options.spanProcessors ?? [])],
     spanLimits: {
       attributeValueLengthLimit:
         intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??

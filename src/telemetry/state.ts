@@ -8,6 +8,8 @@ export interface TracingState {
   propagator: TextMapPropagator | undefined;
   /** The propagator's header names, lower-cased, computed once: they are read on every invocation. */
   fields: readonly string[];
+  /** Sampled spans ended since the last flush began (see queued.ts). */
+  queued: number;
   /** Set once the first invocation has started; cold start is a property of the process, not of the provider. */
   invoked: boolean;
   removeSigtermListener: (() => void) | undefined;
@@ -28,6 +30,7 @@ export function state(): TracingState {
     tracer: undefined,
     propagator: undefined,
     fields: [],
+    queued: 0,
     invoked: false,
     removeSigtermListener: undefined,
     unregister: undefined,
