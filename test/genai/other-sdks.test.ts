@@ -15,6 +15,8 @@ import type { ReceivedSpan } from '../support/receiver.js';
 // `@opentelemetry/api` 1.9.1, so its default tracer is a proxy of that copy, which never learns of the provider
 // registered later through the app's 1.10; a tracer from the app's API delegates once we register.
 registerTelemetry(new OpenTelemetry({ tracer: trace.getTracer('ai') }));
+// The pitfall the README warns of: the default tracer, taken before the first invocation registers our provider.
+const defaultTracerAtModuleScope = new OpenTelemetry();
 
 let env: Env;
 useOpenAIEnv((e) => (env = e));
@@ -71,5 +73,12 @@ describe('the Vercel AI SDK inside a wrapped handler', () => {
     expect(inv.result?.length).toBeGreaterThan(0);
     const own = expectInTrace(inv);
     expect(own.some((s) => s.attributes['gen_ai.usage.output_tokens'] !== undefined), inv.tree).toBe(true);
+  });
+
+  it('without the tracer option, an integration made at module scope sends nothing (its pinned API copy never delegates)', async () => {
+    const model = provider().chat('gpt-4o-mini');
+    const inv = await invoke(env, () => generateText({ model, prompt: PROMPT, telemetry: { integrations: defaultTracerAtModuleScope } }));
+    expect(inv.error).toBeUndefined();
+    expect(aiSpans(inv), inv.tree).toEqual([]);
   });
 });
