@@ -1,7 +1,7 @@
 /**
  * What each model instrumentation adds to a handler bundle (esbuild, minified, as build.mjs bundles): the wrapper
- * alone, then with `traceOpenAI`, `traceAnthropic`, and both. A bundle that does not import one pays nothing for
- * it (test/anthropic/anthropic-bundle.test.ts checks that); the SDKs themselves are the caller's and not counted.
+ * alone, then with `traceOpenAI`, `traceAnthropic`, `traceBedrock`, and together. A bundle that does not import one
+ * pays nothing for it (test/anthropic/anthropic-bundle.test.ts and test/bedrock/bundle.test.ts check that); the SDKs themselves are the caller's and not counted.
  */
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -12,7 +12,9 @@ const SETS: [label: string, names: string[]][] = [
   ['withLlmTracing', ['withLlmTracing']],
   ['+ traceOpenAI', ['withLlmTracing', 'traceOpenAI']],
   ['+ traceAnthropic', ['withLlmTracing', 'traceAnthropic']],
+  ['+ traceBedrock', ['withLlmTracing', 'traceBedrock']],
   ['+ traceOpenAI + traceAnthropic', ['withLlmTracing', 'traceOpenAI', 'traceAnthropic']],
+  ['+ all three', ['withLlmTracing', 'traceOpenAI', 'traceAnthropic', 'traceBedrock']],
 ];
 
 async function sizeWith(root: string, names: string[]): Promise<{ minBytes: number; gzipBytes: number }> {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   blocks = writeReadmeProject(app);
   // --omit=optional, as the README's Install says: aws-lambda-ric (this repository's runner client) would be
   // built from source, minutes of compiling that the package does not use.
-  npmInstall(app, ['--omit=optional', tarball, ...['openai', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime'].map(installed)]);
+  npmInstall(app, ['--omit=optional', tarball, ...['openai', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime', 'ai', '@ai-sdk/otel'].map(installed)]);
   npmInstall(app, ['--omit=optional', ...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], { dev: true });
   [receiver, model] = await Promise.all([startOtlpReceiver(), startOpenAIServer()]);
 }, 420_000);
