@@ -89,7 +89,9 @@ export async function buildAll({ outdir = DEFAULT_OUTDIR, log = console.log } = 
   const ext = results[0]?.extension;
   if (ext) {
     const where = path.join(rel(out), '*', EXTENSION_FILE);
-    log(`  ${'extension'.padEnd(17)} ${where.padEnd(34)} ${kb(ext.bytes)}  gzip ${kb(ext.gzipBytes)}  (beside each bundle; NODE_OPTIONS=--import /var/task/${EXTENSION_FILE})`);
+    log(
+      `  ${'extension'.padEnd(17)} ${where.padEnd(34)} ${kb(ext.bytes)}  gzip ${kb(ext.gzipBytes)}  (beside each bundle; NODE_OPTIONS=--import /var/task/${EXTENSION_FILE})`,
+    );
   }
   return results;
 }

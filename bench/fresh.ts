@@ -17,7 +17,9 @@ export interface FreshApps {
   dir: string;
   bundles: Record<'bare' | 'ours' | 'wrapperOnly', string>;
   extension: string;
-  sizes: Record<'bare' | 'ours' | 'wrapperOnly' | 'extension', { minBytes: number; gzipBytes: number; metafile: Metafile }> & { oursExt: { minBytes: number; gzipBytes: number } };
+  sizes: Record<'bare' | 'ours' | 'wrapperOnly' | 'extension', { minBytes: number; gzipBytes: number; metafile: Metafile }> & {
+    oursExt: { minBytes: number; gzipBytes: number };
+  };
 }
 
 export interface FreshSamples {
@@ -83,9 +85,16 @@ function probe(apps: FreshApps, key: FreshKey, receiver: OtlpReceiver, service: 
 }
 
 /** `rounds` fresh processes of each variant, interleaved (the order rotates each round). */
-export async function freshColdStarts(apps: FreshApps, rounds: number, receiver: OtlpReceiver, log: (s: string) => void): Promise<Record<FreshKey, FreshSamples>> {
+export async function freshColdStarts(
+  apps: FreshApps,
+  rounds: number,
+  receiver: OtlpReceiver,
+  log: (s: string) => void,
+): Promise<Record<FreshKey, FreshSamples>> {
   const keys: FreshKey[] = ['bare', 'ours', 'ours-ext'];
-  const out = Object.fromEntries(keys.map((k) => [k, { importedAt: [], firstMs: [], totalMs: [], spans: [], undiciLoaded: 0, failures: [] }])) as unknown as Record<FreshKey, FreshSamples>;
+  const out = Object.fromEntries(
+    keys.map((k) => [k, { importedAt: [], firstMs: [], totalMs: [], spans: [], undiciLoaded: 0, failures: [] }]),
+  ) as unknown as Record<FreshKey, FreshSamples>;
   for (let round = 0; round < rounds; round++) {
     for (let j = 0; j < keys.length; j++) {
       const key = keys[(round + j) % keys.length]!;

@@ -72,7 +72,9 @@ export const failures: string[] = [];
 export function check(key: string, r: InvokeResult): InvokeResult {
   const body = (r.result as { body?: unknown } | undefined)?.body;
   if (r.error || r.timedOut || typeof body !== 'string' || !body.includes(MARKER)) {
-    failures.push(`${key}: ${r.error ? `${r.error.errorType}: ${r.error.errorMessage}` : r.timedOut ? 'timed out' : `unexpected result ${JSON.stringify(r.result)}`}`);
+    failures.push(
+      `${key}: ${r.error ? `${r.error.errorType}: ${r.error.errorMessage}` : r.timedOut ? 'timed out' : `unexpected result ${JSON.stringify(r.result)}`}`,
+    );
   }
   return r;
 }
@@ -137,7 +139,16 @@ export async function warm(runs: Run[], warmup: number, count: number, parts: Pa
   try {
     for (const run of runs) {
       sandboxes.push(await open(run, parts));
-      out[run.key] = { wallMs: [], cpuMsPerChunk: [], postRuntimeMs: [], peakRssAfterWarmupMB: undefined, peakRssMB: undefined, invocations: 0, registeredExtensions: [], spansReceived: 0 };
+      out[run.key] = {
+        wallMs: [],
+        cpuMsPerChunk: [],
+        postRuntimeMs: [],
+        peakRssAfterWarmupMB: undefined,
+        peakRssMB: undefined,
+        invocations: 0,
+        registeredExtensions: [],
+        spansReceived: 0,
+      };
     }
     const acc = runs.map(() => 0);
     for (let i = 0; i < warmup + count; i++) {

@@ -82,7 +82,11 @@ try {
   const warmed = await warm(warmRuns, WARMUP, WARM, parts);
 
   log(`hanging collector: ${HANG} invocation(s) each`);
-  const hang = await hangingCollector(main.filter((r) => r.variant.traces), HANG, parts);
+  const hang = await hangingCollector(
+    main.filter((r) => r.variant.traces),
+    HANG,
+    parts,
+  );
 
   const asDocumented = await otelAsDocumented();
   const measured: Measured = { cold, warmed, hang, warmCount: WARM, hangCount: HANG };
@@ -127,24 +131,43 @@ function report(m: Measured, asDocumented: number | undefined, freshSamples: Awa
   const notes = [
     `${meta.date.slice(0, 10)} · ${meta.machine} · Node ${meta.node} (aws-lambda-ric through tools/runner, SIGSTOP between invocations) · \`${quick ? 'BENCH_QUICK=1 ' : ''}npm run bench\` (${meta.benchSeconds} s)`,
     'Cells: median [p25–p75] ×ratio to bare in the same run. Cold starts interleaved across variants; warm invocations interleaved one by one.',
-    `Peers: ${Object.entries(meta.peers).map(([n, ver]) => `${n} ${ver}`).join(', ')}.`,
-    asDocumented !== undefined ? `OTel setup exactly as its README shows it (no setTracerProvider fix): ${asDocumented} spans received from 3 invocations.` : '',
-    failures.length ? `FAILED INVOCATIONS (${failures.length}): ${failures.slice(0, 5).join('; ')}` : 'Every invocation returned the handler\'s own result.',
+    `Peers: ${Object.entries(meta.peers)
+      .map(([n, ver]) => `${n} ${ver}`)
+      .join(', ')}.`,
+    asDocumented !== undefined
+      ? `OTel setup exactly as its README shows it (no setTracerProvider fix): ${asDocumented} spans received from 3 invocations.`
+      : '',
+    failures.length ? `FAILED INVOCATIONS (${failures.length}): ${failures.slice(0, 5).join('; ')}` : "Every invocation returned the handler's own result.",
   ].filter(Boolean);
   const packageLines = packages.map((p) => `| ${p.name} | ${(p.bytes / 1024).toFixed(1)} |`).join('\n');
-  process.stdout.write(`${freshText}\n\n${table}\n\n${notes.map((n) => `${n}  `).join('\n')}\n\nWhat the ours app bundle adds over bare, per package (minified KiB, esbuild metafile):\n\n| package | KiB |\n| --- | --- |\n${packageLines}\n`);
+  process.stdout.write(
+    `${freshText}\n\n${table}\n\n${notes.map((n) => `${n}  `).join('\n')}\n\nWhat the ours app bundle adds over bare, per package (minified KiB, esbuild metafile):\n\n| package | KiB |\n| --- | --- |\n${packageLines}\n`,
+  );
   writeResults(meta, m, freshSamples, { table, freshTable: freshText, packages });
 }
 
 function writeResults(meta: object, m: Measured, freshSamples: object, text: { table: string; freshTable: string; packages: object }): void {
   const s = (xs: number[] | undefined) => stat(xs);
   const keys = main.map((r) => r.key).concat('ours-noexport');
-  const summary = Object.fromEntries(keys.map((k) => [k, {
-    coldTotalMs: s(m.cold[k]?.totalMs), coldInitMs: s(m.cold[k]?.initMs), coldFirstInvokeMs: s(m.cold[k]?.firstInvokeMs),
-    size: v(k === 'ours-noexport' ? 'ours' : k)?.size, warmWallMs: s(m.warmed[k]?.wallMs), warmCpuMs: s(m.warmed[k]?.cpuMsPerChunk),
-    postRuntimeMs: s(m.warmed[k]?.postRuntimeMs), hangResponseMs: s(m.hang[k]?.responseMs), peakRssMB: m.warmed[k]?.peakRssMB,
-    peakRssAfterWarmupMB: m.warmed[k]?.peakRssAfterWarmupMB, spansReceived: m.warmed[k]?.spansReceived, invocations: m.warmed[k]?.invocations,
-  }]));
+  const summary = Object.fromEntries(
+    keys.map((k) => [
+      k,
+      {
+        coldTotalMs: s(m.cold[k]?.totalMs),
+        coldInitMs: s(m.cold[k]?.initMs),
+        coldFirstInvokeMs: s(m.cold[k]?.firstInvokeMs),
+        size: v(k === 'ours-noexport' ? 'ours' : k)?.size,
+        warmWallMs: s(m.warmed[k]?.wallMs),
+        warmCpuMs: s(m.warmed[k]?.cpuMsPerChunk),
+        postRuntimeMs: s(m.warmed[k]?.postRuntimeMs),
+        hangResponseMs: s(m.hang[k]?.responseMs),
+        peakRssMB: m.warmed[k]?.peakRssMB,
+        peakRssAfterWarmupMB: m.warmed[k]?.peakRssAfterWarmupMB,
+        spansReceived: m.warmed[k]?.spansReceived,
+        invocations: m.warmed[k]?.invocations,
+      },
+    ]),
+  );
   const freshSizes = Object.fromEntries(Object.entries(fresh.sizes).map(([k, z]) => [k, { minBytes: z.minBytes, gzipBytes: z.gzipBytes }]));
   const body = { meta, summary, fresh: { sizes: freshSizes, samples: freshSamples }, samples: { cold: m.cold, warm: m.warmed, hang: m.hang }, ...text };
   fs.mkdirSync(path.join(BENCH, 'results'), { recursive: true });

@@ -61,7 +61,16 @@ const common: BuildOptions = {
 
 /** Builds an ESM handler bundle (like build.mjs does) and returns its size and esbuild's metafile. */
 export async function esm(entry: string, outfile: string, extra: BuildOptions = {}): Promise<{ minBytes: number; gzipBytes: number; metafile: Metafile }> {
-  const r = await build({ ...common, entryPoints: [entry], outfile, format: 'esm', banner: { js: BANNER }, external: ['@aws-sdk/*'], metafile: true, ...extra });
+  const r = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    format: 'esm',
+    banner: { js: BANNER },
+    external: ['@aws-sdk/*'],
+    metafile: true,
+    ...extra,
+  });
   return { ...sizeOf([outfile]), metafile: r.metafile! };
 }
 
@@ -107,19 +116,42 @@ export async function buildVariants(out: string, withExtension: boolean): Promis
 async function buildOurs(out: string, withExtension: boolean): Promise<Variant[]> {
   const bareDir = path.join(out, 'bare');
   const bare = await esm(path.join(HANDLERS, 'bare.ts'), path.join(bareDir, 'index.mjs'), OPENAI6);
-  const variants: Variant[] = [{ id: 'bare', label: 'bare (no tracing)', codeDir: bareDir, env: {}, traces: false, sink: 'otlp',
-    size: { ...bytes(bare), note: 'handler + openai, one ESM bundle' } }];
+  const variants: Variant[] = [
+    {
+      id: 'bare',
+      label: 'bare (no tracing)',
+      codeDir: bareDir,
+      env: {},
+      traces: false,
+      sink: 'otlp',
+      size: { ...bytes(bare), note: 'handler + openai, one ESM bundle' },
+    },
+  ];
   const oursDir = path.join(out, 'ours');
   const ours = await esm(path.join(HANDLERS, 'ours.ts'), path.join(oursDir, 'index.mjs'), OPENAI6);
-  variants.push({ id: 'ours', label: 'ours (withLlmTracing + traceOpenAI)', codeDir: oursDir, env: {}, traces: true, sink: 'otlp',
-    size: { ...bytes(ours), note: 'handler + openai + lambda-llm-tracing, one ESM bundle' } });
+  variants.push({
+    id: 'ours',
+    label: 'ours (withLlmTracing + traceOpenAI)',
+    codeDir: oursDir,
+    env: {},
+    traces: true,
+    sink: 'otlp',
+    size: { ...bytes(ours), note: 'handler + openai + lambda-llm-tracing, one ESM bundle' },
+  });
   if (withExtension) {
     const dir = path.join(out, 'ours-after');
     await esm(path.join(HANDLERS, 'ours.ts'), path.join(dir, 'index.mjs'), OPENAI6);
     const ext = path.join(dir, 'extension.mjs');
     await esm(extensionEntry(), ext);
-    variants.push({ id: 'ours-after', label: 'ours, after-response export (extension)', codeDir: dir, env: { NODE_OPTIONS: `--import ${ext}` }, traces: true, sink: 'otlp',
-      size: { ...sizeOf([path.join(dir, 'index.mjs'), ext]), note: 'the ours bundle + extension.mjs' } });
+    variants.push({
+      id: 'ours-after',
+      label: 'ours, after-response export (extension)',
+      codeDir: dir,
+      env: { NODE_OPTIONS: `--import ${ext}` },
+      traces: true,
+      sink: 'otlp',
+      size: { ...sizeOf([path.join(dir, 'index.mjs'), ext]), note: 'the ours bundle + extension.mjs' },
+    });
   }
   return variants;
 }
@@ -136,11 +168,35 @@ async function buildOtel(out: string): Promise<Variant> {
   fs.symlinkSync(path.join(PEERS, 'node_modules'), path.join(otelDir, 'node_modules'));
   // Its size as one minified bundle (init + SDK + instrumentations + handler + openai), for comparison only.
   const otelAll = path.join(out, 'sizes', 'otel-all.cjs');
-  await build({ ...common, stdin: { contents: `require('./otel-init.cjs'); module.exports = require(${JSON.stringify(path.join(HANDLERS, 'bare.ts'))});`, resolveDir: otelDir, loader: 'js' },
-    outfile: otelAll, format: 'cjs', ...OPENAI6, plugins: [unresolvedExternal] });
-  return { id: 'otel', label: 'OTel SDK + aws-lambda + openai instrumentations', codeDir: otelDir, traces: true, sink: 'otlp',
-    env: { NODE_OPTIONS: `--require ${path.join(otelDir, 'otel-init.cjs')} --experimental-loader=@opentelemetry/instrumentation/hook.mjs`, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
-    size: { ...sizeOf([otelAll]), onDiskBytes: duBytes(path.join(PEERS, 'node_modules')), note: 'runs unbundled from node_modules (on disk); min/gzip: the same code bundled by esbuild' } };
+  await build({
+    ...common,
+    stdin: {
+      contents: `require('./otel-init.cjs'); module.exports = require(${JSON.stringify(path.join(HANDLERS, 'bare.ts'))});`,
+      resolveDir: otelDir,
+      loader: 'js',
+    },
+    outfile: otelAll,
+    format: 'cjs',
+    ...OPENAI6,
+    plugins: [unresolvedExternal],
+  });
+  return {
+    id: 'otel',
+    label: 'OTel SDK + aws-lambda + openai instrumentations',
+    codeDir: otelDir,
+    traces: true,
+    sink: 'otlp',
+    env: {
+      NODE_OPTIONS: `--require ${path.join(otelDir, 'otel-init.cjs')} --experimental-loader=@opentelemetry/instrumentation/hook.mjs`,
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    },
+    size: {
+      ...sizeOf([otelAll]),
+      onDiskBytes: duBytes(path.join(PEERS, 'node_modules')),
+      note: 'runs unbundled from node_modules (on disk); min/gzip: the same code bundled by esbuild',
+    },
+  };
 }
 
 /**
@@ -149,8 +205,14 @@ async function buildOtel(out: string): Promise<Variant> {
  */
 async function buildAdot(out: string): Promise<Variant> {
   const layer = path.join(out, 'adot-layer');
-  await build({ ...common, entryPoints: [path.join(ADOT, 'wrapper.cjs')], outfile: path.join(layer, 'wrapper.cjs'), format: 'cjs',
-    external: ['import-in-the-middle', 'require-in-the-middle', '@aws-sdk/*'], plugins: [unresolvedExternal] });
+  await build({
+    ...common,
+    entryPoints: [path.join(ADOT, 'wrapper.cjs')],
+    outfile: path.join(layer, 'wrapper.cjs'),
+    format: 'cjs',
+    external: ['import-in-the-middle', 'require-in-the-middle', '@aws-sdk/*'],
+    plugins: [unresolvedExternal],
+  });
   fs.copyFileSync(path.join(ADOT, 'wrapper.mjs'), path.join(layer, 'wrapper.mjs'));
   fs.symlinkSync(path.join(ADOT, 'node_modules'), path.join(layer, 'node_modules'));
   const adotDir = path.join(out, 'adot');
@@ -159,9 +221,19 @@ async function buildAdot(out: string): Promise<Variant> {
   fs.symlinkSync(path.join(PEERS, 'node_modules', 'openai'), path.join(adotDir, 'node_modules', 'openai'));
   const openaiSize = sizeOf([path.join(out, 'bare', 'index.mjs')]);
   const layerSize = sizeOf([path.join(layer, 'wrapper.cjs')]);
-  return { id: 'adot', label: 'ADOT Lambda layer (auto-instrumentation)', codeDir: adotDir, traces: true, sink: 'otlp',
+  return {
+    id: 'adot',
+    label: 'ADOT Lambda layer (auto-instrumentation)',
+    codeDir: adotDir,
+    traces: true,
+    sink: 'otlp',
     env: adotLayerEnv(path.join(layer, 'wrapper.mjs')),
-    size: { minBytes: layerSize.minBytes + openaiSize.minBytes, gzipBytes: layerSize.gzipBytes + openaiSize.gzipBytes, note: 'layer wrapper bundle + the bare bundle (handler + openai)' } };
+    size: {
+      minBytes: layerSize.minBytes + openaiSize.minBytes,
+      gzipBytes: layerSize.gzipBytes + openaiSize.gzipBytes,
+      note: 'layer wrapper bundle + the bare bundle (handler + openai)',
+    },
+  };
 }
 
 /**
@@ -172,8 +244,15 @@ async function buildAdot(out: string): Promise<Variant> {
 async function buildPowertools(out: string): Promise<Variant> {
   const dir = path.join(out, 'powertools');
   const z = await esm(path.join(HANDLERS, 'powertools.mjs'), path.join(dir, 'index.mjs'), { ...OPENAI6, nodePaths: [path.join(POWERTOOLS, 'node_modules')] });
-  return { id: 'powertools', label: 'Powertools Tracer (X-Ray)', codeDir: dir, env: {}, traces: true, sink: 'xray',
-    size: { ...bytes(z), note: 'handler + openai + Powertools Tracer + aws-xray-sdk-core, one ESM bundle' } };
+  return {
+    id: 'powertools',
+    label: 'Powertools Tracer (X-Ray)',
+    codeDir: dir,
+    env: {},
+    traces: true,
+    sink: 'xray',
+    size: { ...bytes(z), note: 'handler + openai + Powertools Tracer + aws-xray-sdk-core, one ESM bundle' },
+  };
 }
 
 /**
@@ -186,12 +265,34 @@ async function buildSentry(out: string): Promise<Variant> {
   await esm(path.join(HANDLERS, 'bare.ts'), path.join(dir, 'index.mjs'), { external: ['openai', '@aws-sdk/*'] });
   fs.symlinkSync(path.join(SENTRY, 'node_modules'), path.join(dir, 'node_modules'));
   const all = path.join(out, 'sizes', 'sentry-all.mjs');
-  await build({ ...common, stdin: { contents: `import '@sentry/aws-serverless/awslambda-auto'; export * from ${JSON.stringify(path.join(HANDLERS, 'bare.ts'))};`, resolveDir: dir, loader: 'js' },
+  await build({
+    ...common,
+    stdin: {
+      contents: `import '@sentry/aws-serverless/awslambda-auto'; export * from ${JSON.stringify(path.join(HANDLERS, 'bare.ts'))};`,
+      resolveDir: dir,
+      loader: 'js',
+    },
     // The auto-setup module says it has no side effects, which would make esbuild drop the import it is all about.
-    outfile: all, format: 'esm', banner: { js: BANNER }, ...OPENAI6, plugins: [unresolvedExternal], ignoreAnnotations: true });
-  return { id: 'sentry', label: 'Sentry @sentry/aws-serverless', codeDir: dir, traces: true, sink: 'sentry',
+    outfile: all,
+    format: 'esm',
+    banner: { js: BANNER },
+    ...OPENAI6,
+    plugins: [unresolvedExternal],
+    ignoreAnnotations: true,
+  });
+  return {
+    id: 'sentry',
+    label: 'Sentry @sentry/aws-serverless',
+    codeDir: dir,
+    traces: true,
+    sink: 'sentry',
     env: { NODE_OPTIONS: '--import @sentry/aws-serverless/awslambda-auto', SENTRY_TRACES_SAMPLE_RATE: '1.0' },
-    size: { ...sizeOf([all]), onDiskBytes: duBytes(path.join(SENTRY, 'node_modules')), note: 'runs unbundled from node_modules (on disk); min/gzip: the same code bundled by esbuild' } };
+    size: {
+      ...sizeOf([all]),
+      onDiskBytes: duBytes(path.join(SENTRY, 'node_modules')),
+      note: 'runs unbundled from node_modules (on disk); min/gzip: the same code bundled by esbuild',
+    },
+  };
 }
 
 /**

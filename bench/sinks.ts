@@ -43,7 +43,9 @@ export function startXrayDaemon(): XrayDaemon {
       return entry.address;
     },
     spans: (key) => sockets.get(key)?.spans ?? 0,
-    clear: () => sockets.forEach((s) => (s.spans = 0)),
+    clear: () => {
+      for (const s of sockets.values()) s.spans = 0;
+    },
     close: async () => {
       await Promise.all([...sockets.values()].map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
     },

@@ -27,7 +27,12 @@ const diff = (a: Stat | undefined, b: Stat | undefined) => (a && b ? `${(a.media
 
 export function runnerTable(cols: string[], variants: (key: string) => Variant | undefined, m: Measured, withExtension: boolean): string {
   const rows = [...coldRows(cols, m), sizeRow(cols, variants), ...warmRows(cols, m), ...tailRows(cols, variants, m)];
-  if (!withExtension) rows.push(['After-response export (extension)', 'TODO: the runner has no Extensions API yet (tools/runner/extensions-api.ts)', ...cols.slice(2).map(() => '')]);
+  if (!withExtension)
+    rows.push([
+      'After-response export (extension)',
+      'TODO: the runner has no Extensions API yet (tools/runner/extensions-api.ts)',
+      ...cols.slice(2).map(() => ''),
+    ]);
   return markdownTable(['', ...cols.map((k) => LABELS[k] ?? k)], rows);
 }
 
@@ -45,12 +50,15 @@ function coldRows(cols: string[], { cold }: Measured): Row[] {
 
 function sizeRow(cols: string[], variants: (key: string) => Variant | undefined): Row {
   const bare = variants('bare')!.size;
-  return ['Code size, minified / gzip, KiB', ...cols.map((k) => {
-    const z = variants(k)!.size;
-    const ratio = k === 'bare' ? '' : ` ×${(z.gzipBytes / bare.gzipBytes).toFixed(2)}`;
-    const disk = z.onDiskBytes ? ` (runs from ${(z.onDiskBytes / 2 ** 20).toFixed(0)} MiB of node_modules)` : '';
-    return `${kib(z.minBytes)} / ${kib(z.gzipBytes)}${ratio}${disk}`;
-  })];
+  return [
+    'Code size, minified / gzip, KiB',
+    ...cols.map((k) => {
+      const z = variants(k)!.size;
+      const ratio = k === 'bare' ? '' : ` ×${(z.gzipBytes / bare.gzipBytes).toFixed(2)}`;
+      const disk = z.onDiskBytes ? ` (runs from ${(z.onDiskBytes / 2 ** 20).toFixed(0)} MiB of node_modules)` : '';
+      return `${kib(z.minBytes)} / ${kib(z.gzipBytes)}${ratio}${disk}`;
+    }),
+  ];
 }
 
 function warmRows(cols: string[], { warmed }: Measured): Row[] {
@@ -59,14 +67,24 @@ function warmRows(cols: string[], { warmed }: Measured): Row[] {
   const quiet = (k: string) => k === 'bare' || k === 'ours';
   const c = (k: string, xs: number[] | undefined, b: Stat | undefined) => cell(s(xs), k === 'bare' ? undefined : b, { digits: 2 });
   return [
-    ['Warm, not exporting: wall ms/invocation', ...cols.map((k) => (quiet(k) ? c(k, warmed[noExport(k)]?.wallMs, base.wall) : 'n/a (flushes on every invocation)'))],
+    [
+      'Warm, not exporting: wall ms/invocation',
+      ...cols.map((k) => (quiet(k) ? c(k, warmed[noExport(k)]?.wallMs, base.wall) : 'n/a (flushes on every invocation)')),
+    ],
     ['Warm, not exporting: CPU ms/invocation', ...cols.map((k) => (quiet(k) ? c(k, warmed[noExport(k)]?.cpuMsPerChunk, base.cpu) : 'n/a'))],
     ['Warm, exporting (loopback collector): wall ms/invocation', ...cols.map((k) => c(k, warmed[k]?.wallMs, base.wall))],
     ['Warm, exporting: CPU ms/invocation', ...cols.map((k) => c(k, warmed[k]?.cpuMsPerChunk, base.cpu))],
     ['Response latency added vs bare (exporting), ms', ...cols.map((k) => (k === 'bare' ? '0' : diff(s(warmed[k]?.wallMs), base.wall)))],
-    ['… of which the flush (loopback), ms', ...cols.map((k) =>
-      k === 'ours' ? diff(s(warmed['ours']?.wallMs), s(warmed['ours-noexport']?.wallMs)) : k === 'ours-after' ? '0 (after the response)' : 'n/a')],
-    ['Post-response time billed (warm), ms', ...cols.map((k) => (k === 'ours-after' ? cell(s(warmed[k]?.postRuntimeMs), undefined, { digits: 2 }) : k === 'bare' ? '' : 'n/a'))],
+    [
+      '… of which the flush (loopback), ms',
+      ...cols.map((k) =>
+        k === 'ours' ? diff(s(warmed['ours']?.wallMs), s(warmed['ours-noexport']?.wallMs)) : k === 'ours-after' ? '0 (after the response)' : 'n/a',
+      ),
+    ],
+    [
+      'Post-response time billed (warm), ms',
+      ...cols.map((k) => (k === 'ours-after' ? cell(s(warmed[k]?.postRuntimeMs), undefined, { digits: 2 }) : k === 'bare' ? '' : 'n/a')),
+    ],
   ];
 }
 

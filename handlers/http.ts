@@ -58,8 +58,7 @@ export function questionOf(event: HttpApiEvent | null | undefined): string | und
   return trimmed && trimmed.length <= MAX_QUESTION_CHARS ? trimmed : undefined;
 }
 
-export const badRequest = (): HttpResult =>
-  json(400, { error: `send a JSON body like {"question": "..."} (at most ${MAX_QUESTION_CHARS} characters)` });
+export const badRequest = (): HttpResult => json(400, { error: `send a JSON body like {"question": "..."} (at most ${MAX_QUESTION_CHARS} characters)` });
 
 /** A model call that failed after the SDK's retries: the client gets a 502, the trace has the details. */
 export function modelFailure(error: unknown): HttpResult {

@@ -14,7 +14,9 @@ const LAYER_EXTENSION = 'lambda-llm-tracing/extension.mjs';
 
 const { values } = parseArgs({ options: { outdir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log('usage: npm run build:layer [-- --outdir build/layer]\nWrites <outdir>/lambda-llm-tracing/extension.mjs (/opt/lambda-llm-tracing/extension.mjs in the function).');
+  console.log(
+    'usage: npm run build:layer [-- --outdir build/layer]\nWrites <outdir>/lambda-llm-tracing/extension.mjs (/opt/lambda-llm-tracing/extension.mjs in the function).',
+  );
 } else {
   const file = await writeExtension(path.resolve(values.outdir ?? LAYER_DIR, LAYER_EXTENSION));
   console.log(`layer: ${path.relative(process.cwd(), file)} → /opt/${LAYER_EXTENSION}`);

@@ -9,7 +9,10 @@ import { writeExtension } from './extension.mjs';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync('dist', { recursive: true, force: true });
-for (const [project, type] of [['tsconfig.build.json', 'module'], ['tsconfig.build-cjs.json', 'commonjs']]) {
+for (const [project, type] of [
+  ['tsconfig.build.json', 'module'],
+  ['tsconfig.build-cjs.json', 'commonjs'],
+]) {
   execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   const dir = type === 'module' ? 'dist/esm' : 'dist/cjs';
   mkdirSync(dir, { recursive: true });

@@ -17,11 +17,7 @@ export interface LambdaContext {
 
 export type Callback<R> = (error?: unknown, result?: R) => void;
 export type AsyncHandler<E, R, C extends LambdaContext = LambdaContext> = (event: E, context: C) => R | Promise<R>;
-export type CallbackHandler<E, R, C extends LambdaContext = LambdaContext> = (
-  event: E,
-  context: C,
-  callback: Callback<R>,
-) => void | Promise<R>;
+export type CallbackHandler<E, R, C extends LambdaContext = LambdaContext> = (event: E, context: C, callback: Callback<R>) => void | Promise<R>;
 export type AnyHandler<E, R, C extends LambdaContext = LambdaContext> = AsyncHandler<E, R, C> | CallbackHandler<E, R, C>;
 /** What the wrapper returns: two parameters, because the nodejs24.x runtime refuses three-parameter handlers. */
 export type TracedHandler<E, R, C extends LambdaContext = LambdaContext> = (event: E, context: C) => Promise<R>;

@@ -11,7 +11,12 @@ import { channel, exportSettled } from './channel.js';
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const NAME = 'lambda-llm-tracing';
 
-function call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function call(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const [host, port] = (API ?? '').split(':');
     const { request } = process.getBuiltinModule('node:http');
@@ -28,7 +33,12 @@ function call(method: string, path: string, headers: Record<string, string>, bod
 }
 
 async function register(): Promise<string | undefined> {
-  const res = await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': NAME, 'Content-Type': 'application/json' }, JSON.stringify({ events: ['INVOKE'] }));
+  const res = await call(
+    'POST',
+    '/2020-01-01/extension/register',
+    { 'Lambda-Extension-Name': NAME, 'Content-Type': 'application/json' },
+    JSON.stringify({ events: ['INVOKE'] }),
+  );
   const id = res.headers['lambda-extension-identifier'];
   return res.status === 200 && typeof id === 'string' ? id : undefined;
 }

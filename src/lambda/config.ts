@@ -20,18 +20,13 @@ function exportModeSetting(option: ExportModeSetting | undefined): ExportModeSet
 /** One wrapper's settings, read once when the handler is wrapped: options first, then the variables. */
 export function wrapperConfig(options: WrapperOptions): WrapperConfig {
   const salvageOff =
-    options.timeoutSalvageMs === false ||
-    (options.timeoutSalvageMs === undefined && env('LLM_TRACING_TIMEOUT_SALVAGE_MS')?.toLowerCase() === 'off');
+    options.timeoutSalvageMs === false || (options.timeoutSalvageMs === undefined && env('LLM_TRACING_TIMEOUT_SALVAGE_MS')?.toLowerCase() === 'off');
   return {
     exportMode: exportModeSetting(options.exportMode),
     flushBudgetMs: msSetting(options.flushBudgetMs, 'LLM_TRACING_FLUSH_BUDGET_MS', DEFAULT_FLUSH_BUDGET_MS),
     deadlineMarginMs: msSetting(options.deadlineMarginMs, 'LLM_TRACING_DEADLINE_MARGIN_MS', DEFAULT_DEADLINE_MARGIN_MS),
     timeoutSalvageMs: salvageOff
       ? false
-      : msSetting(
-          options.timeoutSalvageMs === false ? undefined : options.timeoutSalvageMs,
-          'LLM_TRACING_TIMEOUT_SALVAGE_MS',
-          DEFAULT_TIMEOUT_SALVAGE_MS,
-        ),
+      : msSetting(options.timeoutSalvageMs === false ? undefined : options.timeoutSalvageMs, 'LLM_TRACING_TIMEOUT_SALVAGE_MS', DEFAULT_TIMEOUT_SALVAGE_MS),
   };
 }

@@ -1,7 +1,6 @@
 import type { AnyHandler, Callback, CallbackHandler, LambdaContext } from '../types.js';
 import { isThenable } from '../util.js';
 
-
 /**
  * Calls the user's handler and returns its outcome as a promise. A three-parameter (callback) handler gets a
  * callback, because nodejs24.x refuses such handlers itself: wrapped, they keep working there. A callback handler

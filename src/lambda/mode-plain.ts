@@ -4,7 +4,11 @@ import { invokeHandler } from './handler.js';
 import { runInvocation } from './run.js';
 
 /** The plain execution mode: an async or callback handler, answered with its result. */
-export function tracePlainHandler<E, R, C extends LambdaContext>(handler: AnyHandler<E, R, C>, options: LlmTracingOptions, config: WrapperConfig): TracedHandler<E, R, C> {
+export function tracePlainHandler<E, R, C extends LambdaContext>(
+  handler: AnyHandler<E, R, C>,
+  options: LlmTracingOptions,
+  config: WrapperConfig,
+): TracedHandler<E, R, C> {
   return async function tracedHandler(event: E, lambdaContext: C): Promise<R> {
     return runInvocation(event, lambdaContext, options, config, () => invokeHandler(handler, event, lambdaContext));
   };

@@ -10,12 +10,18 @@ import { remainingMs } from './timeout.js';
  * only the handler's promise, with time to first byte, bytes, and the HTTP status from the prelude. The marks the
  * runtime reads are copied, so it still streams through the wrapper.
  */
-export function traceStreamingHandler<E, C extends LambdaContext, S>(handler: StreamingHandler<E, C, S>, options: LlmTracingOptions, config: WrapperConfig): StreamingHandler<E, C, S> {
+export function traceStreamingHandler<E, C extends LambdaContext, S>(
+  handler: StreamingHandler<E, C, S>,
+  options: LlmTracingOptions,
+  config: WrapperConfig,
+): StreamingHandler<E, C, S> {
   const traced = async function tracedStreamingHandler(event: E, responseStream: S, lambdaContext: C): Promise<unknown> {
     return runInvocation(event, lambdaContext, options, config, async (invocation) => {
       const stream = responseStream as unknown as ResponseStream;
       const watched = invocation
-        ? safely('watching the response stream', () => observeResponseStream(stream, invocation.span, performance.now(), (status) => invocation.recordHttpStatus(status)))
+        ? safely('watching the response stream', () =>
+            observeResponseStream(stream, invocation.span, performance.now(), (status) => invocation.recordHttpStatus(status)),
+          )
         : undefined;
       const result = await handler(event, responseStream, lambdaContext);
       const ended = watched ? await Promise.race([watched, untilDeadline(lambdaContext, config)]) : undefined;

@@ -15,11 +15,7 @@ export function remainingMs(context: LambdaContext | undefined): number | undefi
  * is exported before Lambda kills the sandbox. The lead is at most a tenth of the invocation's time, so a short
  * function is not cut off early. Returns the disarm function.
  */
-export function armTimeoutSalvage(
-  context: LambdaContext | undefined,
-  leadMs: number | false,
-  onTimeout: (leadMs: number) => void,
-): () => void {
+export function armTimeoutSalvage(context: LambdaContext | undefined, leadMs: number | false, onTimeout: (leadMs: number) => void): () => void {
   const remaining = remainingMs(context);
   if (leadMs === false || remaining === undefined || remaining <= 0) return () => {};
   const lead = Math.min(leadMs, remaining / 10);

@@ -32,8 +32,12 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
   const streaming = isStreamingHandler(handler);
   if (!provider) {
     // Disabled (OTEL_SDK_DISABLED) or failed to start: a pass-through, still two-parameter for nodejs24.x.
-    return streaming ? (handler as StreamingHandler<E, C, S>) : async (event: E, lambdaContext: C) => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext);
+    return streaming
+      ? (handler as StreamingHandler<E, C, S>)
+      : async (event: E, lambdaContext: C) => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext);
   }
   channel().wrapperLoaded = true;
-  return streaming ? traceStreamingHandler(handler as StreamingHandler<E, C, S>, options, config) : tracePlainHandler(handler as AnyHandler<E, R, C>, options, config);
+  return streaming
+    ? traceStreamingHandler(handler as StreamingHandler<E, C, S>, options, config)
+    : tracePlainHandler(handler as AnyHandler<E, R, C>, options, config);
 }

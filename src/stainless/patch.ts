@@ -76,7 +76,7 @@ function observe(promise: ApiPromiseLike, call: ModelCall, hooks: StainlessHooks
     },
     (error: unknown) => {
       // An HTTP error carries the response's headers: a web `Headers` from v5 on, a plain record in v4.
-      const id = safely('reading a failed call\'s request id', () => headerOf((error as { headers?: unknown } | null)?.headers, header));
+      const id = safely("reading a failed call's request id", () => headerOf((error as { headers?: unknown } | null)?.headers, header));
       if (id) call.late[attribute] = id;
       call.end(undefined, error);
     },

@@ -53,7 +53,8 @@ async function withRetries(transport: IExporterTransport, data: Uint8Array, time
 /** A short, low-cardinality cause: "connection refused", "timed out waiting for an answer", "HTTP 503 Service Unavailable". */
 function causeOf(result: ExportResponse): string {
   const error = result.status === 'success' ? undefined : result.error;
-  if (error instanceof OTLPExporterError && error.code) return `HTTP ${error.code}${error.message && error.message !== String(error.code) ? ` ${error.message}` : ''}`;
+  if (error instanceof OTLPExporterError && error.code)
+    return `HTTP ${error.code}${error.message && error.message !== String(error.code) ? ` ${error.message}` : ''}`;
   if (error instanceof TransportError) return error.message;
   return error?.message ?? 'export failed';
 }

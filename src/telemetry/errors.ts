@@ -48,8 +48,7 @@ function safeConstructorName(error: object): string | undefined {
 
 /** Records a thrown value as an exception event and ERROR status; accepts anything a handler may throw. */
 export function recordError(span: Span, error: unknown, type: string = errorTypeOf(error)): void {
-  const exception: Exception =
-    error instanceof Error ? error : typeof error === 'string' ? error : { name: type, message: safeString(error) };
+  const exception: Exception = error instanceof Error ? error : typeof error === 'string' ? error : { name: type, message: safeString(error) };
   span.recordException(exception);
   span.setAttribute(ATTR_ERROR_TYPE, type);
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : safeString(error) });

@@ -21,8 +21,7 @@ const NO_SELF_METRICS = { startExport: () => () => {} } as unknown as ExporterMe
  * `import('http')` costs a cold start undici) and our reading of the OTEL_EXPORTER_OTLP_* variables.
  */
 export function createExporter(options: ProviderOptions): SpanExporter {
-  let protocol =
-    options.protocol ?? env('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? env('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  let protocol = options.protocol ?? env('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? env('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (protocol !== 'http/json' && protocol !== 'http/protobuf') {
     diag.warn(`lambda-llm-tracing: OTLP protocol "${protocol}" is not supported here; using http/protobuf`);
     protocol = 'http/protobuf';

@@ -1,12 +1,4 @@
-import {
-  DiagConsoleLogger,
-  context,
-  diag,
-  propagation,
-  trace,
-  type TextMapPropagator,
-  type Tracer,
-} from '@opentelemetry/api';
+import { DiagConsoleLogger, context, diag, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { diagLogLevelFromString } from '@opentelemetry/core';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -49,9 +41,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
     spanProcessors: [queuedCounter, processor, ...(options.spanProcessors ?? [])],
     spanLimits: {
       attributeValueLengthLimit:
-        intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
-        intSetting('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
-        DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+        intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? intSetting('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
       attributeCountLimit: intSetting('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? intSetting('OTEL_ATTRIBUTE_COUNT_LIMIT'),
       eventCountLimit: intSetting('OTEL_SPAN_EVENT_COUNT_LIMIT'),
       linkCountLimit: intSetting('OTEL_SPAN_LINK_COUNT_LIMIT'),

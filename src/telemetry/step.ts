@@ -8,8 +8,7 @@ export interface StepOptions {
   kind?: SpanKind;
 }
 
-const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
-  typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /** Runs `fn` inside `span` and ends the span when `fn` settles, recording a thrown or rejected error. */
 export function runInSpan<T>(span: Span, fn: (span: Span) => T): T {

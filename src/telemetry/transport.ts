@@ -1,5 +1,4 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { diag } from '@opentelemetry/api';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { VERSION } from '../version.js';
 import type { TracesExportConfig } from './otlp-config.js';
@@ -55,7 +54,14 @@ function gzip(data: Uint8Array): Promise<Uint8Array> {
   return new Promise((resolve, reject) => zlib.gzip(data, (error, out) => (error ? reject(error) : resolve(out))));
 }
 
-function post(http: HttpModule, agent: import('node:http').Agent | undefined, url: URL, headers: Record<string, string>, body: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+function post(
+  http: HttpModule,
+  agent: import('node:http').Agent | undefined,
+  url: URL,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  timeoutMillis: number,
+): Promise<ExportResponse> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: ExportResponse) => {
@@ -69,7 +75,7 @@ function post(http: HttpModule, agent: import('node:http').Agent | undefined, ur
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       const code = typeof error.code === 'string' ? error.code : undefined;
-      const failure = new TransportError(code ?? 'network', code === 'ECONNREFUSED' ? 'connection refused' : code ?? error.message, error);
+      const failure = new TransportError(code ?? 'network', code === 'ECONNREFUSED' ? 'connection refused' : (code ?? error.message), error);
       done(code && RETRYABLE_CODES.has(code) ? { status: 'retryable', error: failure } : { status: 'failure', error: failure });
     });
     req.end(body);

@@ -73,7 +73,10 @@ describe('build.mjs', () => {
     const imports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((m) => m[1]);
     expect(code).toContain('getBuiltinModule("node:http")');
     expect(imports).not.toContain('node:http');
-    expect(imports.filter((s) => !s!.startsWith('node:')), code.slice(0, 200)).toEqual([]);
+    expect(
+      imports.filter((s) => !s!.startsWith('node:')),
+      code.slice(0, 200),
+    ).toEqual([]);
     expect(code).toContain('/2020-01-01/extension/register');
     expect(code).not.toMatch(/opentelemetry|openai/i);
     expect(code).toBe(fs.readFileSync(path.join(ROOT, 'build/lambda/api/extension.mjs'), 'utf8'));
@@ -113,42 +116,58 @@ describe('build.mjs', () => {
     expect(producer).toMatch(/from\s*["']@aws-sdk\/client-sqs["']/);
     for (const name of ['api', 'stream', 'producer', 'worker']) {
       const s = sources(name);
-      expect(s.filter((f) => /node_modules\/(@aws-sdk|@smithy)\//.test(f)), name).toEqual([]);
-      expect(s.some((f) => f.endsWith('src/lambda/wrapper.ts')), name).toBe(true);
-      expect(s.some((f) => /node_modules\/@opentelemetry\/sdk-trace\//.test(f)), name).toBe(true);
-      if (name !== 'producer') expect(s.some((f) => /node_modules\/openai\//.test(f)), name).toBe(true);
+      expect(
+        s.filter((f) => /node_modules\/(@aws-sdk|@smithy)\//.test(f)),
+        name,
+      ).toEqual([]);
+      expect(
+        s.some((f) => f.endsWith('src/lambda/wrapper.ts')),
+        name,
+      ).toBe(true);
+      expect(
+        s.some((f) => /node_modules\/@opentelemetry\/sdk-trace\//.test(f)),
+        name,
+      ).toBe(true);
+      if (name !== 'producer')
+        expect(
+          s.some((f) => /node_modules\/openai\//.test(f)),
+          name,
+        ).toBe(true);
     }
   });
 
-  it.each(functionIds)('%s: the bundle imports cleanly under Node 24 in a fresh process, after the extension as NODE_OPTIONS loads it, and exports a handler the runtime accepts', (id) => {
-    const fn = loadFunctionConfig({ template: TEMPLATE, functionId: id });
-    const file = handlerFile(fn.codeDir, fn.handler)!;
-    // The `awslambda` global the Node.js runtime installs before loading the handler (streamifyResponse marks).
-    const runtimeGlobal = `globalThis.awslambda = { streamifyResponse: (h) => ((h[Symbol.for('aws.lambda.runtime.handler.streaming')] = 'response'), h), HttpResponseStream: { from: (s) => s } };`;
-    const script = `${runtimeGlobal}
+  it.each(functionIds)(
+    '%s: the bundle imports cleanly under Node 24 in a fresh process, after the extension as NODE_OPTIONS loads it, and exports a handler the runtime accepts',
+    (id) => {
+      const fn = loadFunctionConfig({ template: TEMPLATE, functionId: id });
+      const file = handlerFile(fn.codeDir, fn.handler)!;
+      // The `awslambda` global the Node.js runtime installs before loading the handler (streamifyResponse marks).
+      const runtimeGlobal = `globalThis.awslambda = { streamifyResponse: (h) => ((h[Symbol.for('aws.lambda.runtime.handler.streaming')] = 'response'), h), HttpResponseStream: { from: (s) => s } };`;
+      const script = `${runtimeGlobal}
       const m = await import(${JSON.stringify(pathToFileURL(file).href)});
       const streaming = m.handler?.[Symbol.for('aws.lambda.runtime.handler.streaming')] ?? null;
       process.stdout.write(JSON.stringify({ type: typeof m.handler, length: m.handler?.length, streaming, node: process.version }));`;
-    // The template's --import, with /var/task mapped to the bundle's folder.
-    const nodeOptions = fn.environment.NODE_OPTIONS!.replace('/var/task/', fn.codeDir + path.sep);
-    expect(nodeOptions).toContain('--import');
-    const p = spawnSync(NODE, ['--input-type=module', '-e', script], {
-      cwd: fn.codeDir,
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_OPTIONS: nodeOptions,
-        AWS_REGION: 'us-east-1',
-        AWS_LAMBDA_FUNCTION_NAME: id,
-        OPENAI_API_KEY: 'sk-fake-for-import',
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
-        QUEUE_URL: 'http://127.0.0.1:9/123456789012/jobs',
-      },
-    });
-    expect(p.status, p.stderr).toBe(0);
-    // nodejs24.x refuses 3-parameter handlers unless they stream: (event, responseStream, context) then.
-    const expected = id === 'StreamFunction' ? { length: 3, streaming: 'response' } : { length: 2, streaming: null };
-    expect(JSON.parse(p.stdout)).toEqual({ type: 'function', ...expected, node: expect.stringMatching(/^v24\./) });
-  });
+      // The template's --import, with /var/task mapped to the bundle's folder.
+      const nodeOptions = fn.environment.NODE_OPTIONS!.replace('/var/task/', fn.codeDir + path.sep);
+      expect(nodeOptions).toContain('--import');
+      const p = spawnSync(NODE, ['--input-type=module', '-e', script], {
+        cwd: fn.codeDir,
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_OPTIONS: nodeOptions,
+          AWS_REGION: 'us-east-1',
+          AWS_LAMBDA_FUNCTION_NAME: id,
+          OPENAI_API_KEY: 'sk-fake-for-import',
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+          QUEUE_URL: 'http://127.0.0.1:9/123456789012/jobs',
+        },
+      });
+      expect(p.status, p.stderr).toBe(0);
+      // nodejs24.x refuses 3-parameter handlers unless they stream: (event, responseStream, context) then.
+      const expected = id === 'StreamFunction' ? { length: 3, streaming: 'response' } : { length: 2, streaming: null };
+      expect(JSON.parse(p.stdout)).toEqual({ type: 'function', ...expected, node: expect.stringMatching(/^v24\./) });
+    },
+  );
 });

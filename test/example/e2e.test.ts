@@ -137,7 +137,10 @@ describe('example app through the local runner (frozen between invocations)', ()
     expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'llm.request.attempts': 1 });
     expect(chat.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
     const attempts = childrenOf(t.spans, chat);
-    expect(attempts.map((a) => [a.name, a.kind, a.attributes['http.response.status_code']]), t.tree).toEqual([['POST /v1/chat/completions', 'CLIENT', 200]]);
+    expect(
+      attempts.map((a) => [a.name, a.kind, a.attributes['http.response.status_code']]),
+      t.tree,
+    ).toEqual([['POST /v1/chat/completions', 'CLIENT', 200]]);
     expect(t.spans, t.tree).toHaveLength(3);
 
     // Warm, in the same (thawed) process; a 429 first, so two attempt spans under one model span.
@@ -148,7 +151,10 @@ describe('example app through the local runner (frozen between invocations)', ()
     const w = traceOf(warm.requestId);
     expect(w.root.attributes['faas.coldstart']).toBe(false);
     expectAfterResponse(api, warm, w.root);
-    const chat2 = byName(w.spans.filter((s) => s.parentSpanId === w.root.spanId), 'chat gpt-4o-mini');
+    const chat2 = byName(
+      w.spans.filter((s) => s.parentSpanId === w.root.spanId),
+      'chat gpt-4o-mini',
+    );
     expect(chat2.attributes['llm.request.attempts']).toBe(2);
     expect(childrenOf(w.spans, chat2).map((a) => a.attributes['http.response.status_code'])).toEqual([429, 200]);
     expect(procState(pid)).toBe('T');

@@ -28,7 +28,10 @@ describe('npm run build:layer', () => {
     try {
       const printed = execFileSync(resolveNodeBinary(), [path.join(ROOT, 'scripts/build-layer.mjs'), '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
       // Lambda unpacks a layer's zip under /opt: the folder's relative paths are the paths under /opt.
-      const files = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(out, path.join(e.parentPath, e.name)));
+      const files = fs
+        .readdirSync(out, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(out, path.join(e.parentPath, e.name)));
       expect(files.map((f) => `/opt/${f}`)).toEqual([OPT_FILE]);
       expect(printed).toContain(`→ ${OPT_FILE}`);
       const code = fs.readFileSync(path.join(out, 'lambda-llm-tracing/extension.mjs'), 'utf8');

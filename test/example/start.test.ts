@@ -54,7 +54,10 @@ describe('npm start', () => {
     for (const line of exportLines) expect(line).toContain('export after-response ·');
 
     // One block per trace: a "trace <id>" header, then the spans.
-    const blocks = out.split(/\n(?=trace [0-9a-f]{32} )/).slice(1).map((b) => b.split('\n\n')[0]!);
+    const blocks = out
+      .split(/\n(?=trace [0-9a-f]{32} )/)
+      .slice(1)
+      .map((b) => b.split('\n\n')[0]!);
     expect(blocks).toHaveLength(4);
     const chat = blocks.find((b) => b.startsWith('trace 4bf92f3577b34da6a3ce929d0e0e4736'))!; // events/api.json's traceparent
     expect(chat).toMatch(/POST \/chat \[SERVER\].*cold start/);
@@ -66,7 +69,13 @@ describe('npm start', () => {
     expect(stream).toMatch(/POST \[SERVER\]\s+· first byte \d+ ms · 200 · cold start/); // a Function URL has no route
     expect(stream).toMatch(/chat gpt-4o-mini \[CLIENT\].*ttft \d+ ms/);
     const jobs = blocks.find((b) => b.includes('POST /jobs'))!;
-    for (const name of ['send jobs [PRODUCER]', 'process jobs [CONSUMER]', 'embeddings text-embedding-3-small [CLIENT]', 'retrieve documents [INTERNAL]', 'chat gpt-4o-mini [CLIENT]']) {
+    for (const name of [
+      'send jobs [PRODUCER]',
+      'process jobs [CONSUMER]',
+      'embeddings text-embedding-3-small [CLIENT]',
+      'retrieve documents [INTERNAL]',
+      'chat gpt-4o-mini [CLIENT]',
+    ]) {
       expect(jobs, name).toContain(name);
     }
 
@@ -83,7 +92,10 @@ describe('npm start', () => {
     const out = r.stdout;
     expect(out).toMatch(/bedrock\s+→ local Bedrock Runtime server http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/▶ ApiFunction .* cold .* 200 /);
-    const blocks = out.split(/\n(?=trace [0-9a-f]{32} )/).slice(1).map((b) => b.split('\n\n')[0]!);
+    const blocks = out
+      .split(/\n(?=trace [0-9a-f]{32} )/)
+      .slice(1)
+      .map((b) => b.split('\n\n')[0]!);
     const chat = blocks.find((b) => b.startsWith('trace 4bf92f3577b34da6a3ce929d0e0e4736'))!;
     expect(chat).toMatch(/\n.*ms {4}chat amazon\.nova-lite-v1:0 \[CLIENT\]\s+· tokens \d+→\d+/);
     expect(chat).toMatch(/\n.*ms {6}POST \/model\/\{modelId\}\/converse \[CLIENT\]\s+· 200/);
@@ -111,7 +123,11 @@ describe('npm start', () => {
     expect(r.status, r.stdout + r.stderr).toBe(1);
     const cause = 'connection refused (nothing listens on port 9: the collector port is closed)';
     expect(r.stdout).toContain(`✗ spans cannot be delivered to http://127.0.0.1:9/v1/traces: ${cause}\n`);
-    expect(r.stdout).toMatch(new RegExp(`\n✗ Spans were not delivered to http://127\\.0\\.0\\.1:9/v1/traces: ${cause.replace(/[()]/g, '\\$&')}\\. Nothing of this run reached a collector\\.\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `\n✗ Spans were not delivered to http://127\\.0\\.0\\.1:9/v1/traces: ${cause.replace(/[()]/g, '\\$&')}\\. Nothing of this run reached a collector\\.\n$`,
+      ),
+    );
     expect(r.stdout).not.toContain('Spans were sent');
   }, 120_000);
 

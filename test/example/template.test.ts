@@ -136,7 +136,11 @@ describe('template.yaml', () => {
     }
     expect(params.OtelExporterOtlpHeaders.NoEcho).toBe(true);
     for (const [id] of functions) {
-      const env = loadFunctionConfig({ template: TEMPLATE, functionId: id, parameterOverrides: { OtelExporterOtlpEndpoint: 'https://otlp.example' } }).environment;
+      const env = loadFunctionConfig({
+        template: TEMPLATE,
+        functionId: id,
+        parameterOverrides: { OtelExporterOtlpEndpoint: 'https://otlp.example' },
+      }).environment;
       expect(env, id).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
       expect(Object.keys(env), id).toContain('OPENAI_API_KEY');
     }
@@ -147,7 +151,10 @@ describe('template.yaml', () => {
     const key = globals.Environment.Variables.OPENAI_API_KEY as unknown;
     const params = doc.Parameters as Record<string, any>;
     const fromSecret =
-      typeof key === 'object' && key !== null && typeof (key as any)['Fn::Sub'] === 'string' && /^\{\{resolve:secretsmanager:\$\{\w+\}(:SecretString(:[\w-]+)?)?\}\}$/.test((key as any)['Fn::Sub']);
+      typeof key === 'object' &&
+      key !== null &&
+      typeof (key as any)['Fn::Sub'] === 'string' &&
+      /^\{\{resolve:secretsmanager:\$\{\w+\}(:SecretString(:[\w-]+)?)?\}\}$/.test((key as any)['Fn::Sub']);
     const fromNoEcho = typeof key === 'object' && key !== null && typeof (key as any).Ref === 'string' && params[(key as any).Ref]?.NoEcho === true;
     expect(fromSecret || fromNoEcho, JSON.stringify(key)).toBe(true);
     // Nothing that looks like a key anywhere in the template, and no per-function override of it.
@@ -164,6 +171,7 @@ describe('template.yaml', () => {
             {
               Effect: 'Allow',
               Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
               Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${BedrockModelId}' },
             },
           ],
@@ -175,7 +183,15 @@ describe('template.yaml', () => {
     });
     for (const [id, r] of functions) expect(r.Properties?.Role, id).toBeUndefined();
     const wildcard = (v: unknown): boolean =>
-      Array.isArray(v) ? v.some(wildcard) : typeof v === 'object' && v !== null ? Object.entries(v).some(([k, x]) => ((k === 'Action' || k === 'Resource') && (x === '*' || (Array.isArray(x) && x.includes('*')) || (typeof x === 'string' && x.endsWith(':*')))) || wildcard(x)) : false;
+      Array.isArray(v)
+        ? v.some(wildcard)
+        : typeof v === 'object' && v !== null
+          ? Object.entries(v).some(
+              ([k, x]) =>
+                ((k === 'Action' || k === 'Resource') && (x === '*' || (Array.isArray(x) && x.includes('*')) || (typeof x === 'string' && x.endsWith(':*')))) ||
+                wildcard(x),
+            )
+          : false;
     expect(wildcard(doc)).toBe(false);
     expect(text).not.toMatch(/AdministratorAccess|FullAccess/);
   });

@@ -39,7 +39,10 @@ function expectInTrace(inv: Invocation<unknown>): ReceivedSpan[] {
     expect(descends(inv.spans, span, inv.root), `${span.name}\n${inv.tree}`).toBe(true);
   }
   // The receiver holds them when the invocation returns: our flush exported them with the invocation span.
-  expect(own.some((s) => s.parentSpanId === inv.root.spanId), inv.tree).toBe(true);
+  expect(
+    own.some((s) => s.parentSpanId === inv.root.spanId),
+    inv.tree,
+  ).toBe(true);
   return own;
 }
 
@@ -72,7 +75,10 @@ describe('the Vercel AI SDK inside a wrapped handler', () => {
     expect(inv.error).toBeUndefined();
     expect(inv.result?.length).toBeGreaterThan(0);
     const own = expectInTrace(inv);
-    expect(own.some((s) => s.attributes['gen_ai.usage.output_tokens'] !== undefined), inv.tree).toBe(true);
+    expect(
+      own.some((s) => s.attributes['gen_ai.usage.output_tokens'] !== undefined),
+      inv.tree,
+    ).toBe(true);
   });
 
   it('without the tracer option, an integration made at module scope sends nothing (its pinned API copy never delegates)', async () => {

@@ -22,13 +22,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('overlapping invocations in one process', () => {
   it('keep their own parent, children, X-Ray link and cold-start flag', async () => {
-    const handler = withLlmTracing(async (event: { i: number }) => {
-      // Interleave: each invocation awaits at different times, so their async work overlaps.
-      await sleep((event.i * 7) % 23);
-      await traceStep(`step-${event.i}`, async () => sleep((event.i * 5) % 11));
-      await sleep((event.i * 3) % 13);
-      return traceStep(`final-${event.i}`, () => event.i);
-    }, { flushBudgetMs: 2000 });
+    const handler = withLlmTracing(
+      async (event: { i: number }) => {
+        // Interleave: each invocation awaits at different times, so their async work overlaps.
+        await sleep((event.i * 7) % 23);
+        await traceStep(`step-${event.i}`, async () => sleep((event.i * 5) % 11));
+        await sleep((event.i * 3) % 13);
+        return traceStep(`final-${event.i}`, () => event.i);
+      },
+      { flushBudgetMs: 2000 },
+    );
     const N = 20;
     const results = await Promise.all(
       Array.from({ length: N }, (_, i) =>
@@ -59,15 +62,20 @@ describe('overlapping invocations in one process', () => {
 
   it('a slow flush of one invocation does not hold another beyond the budget', async () => {
     await receiver.setMode({ kind: 'delay', ms: 3000 });
-    const handler = withLlmTracing(async (e: { ms: number }) => {
-      await sleep(e.ms);
-      return e.ms;
-    }, { flushBudgetMs: 300 });
+    const handler = withLlmTracing(
+      async (e: { ms: number }) => {
+        await sleep(e.ms);
+        return e.ms;
+      },
+      { flushBudgetMs: 300 },
+    );
     const started = performance.now();
-    const times = await Promise.all([0, 50, 100, 150].map(async (ms) => {
-      await handler({ ms }, lambdaContext());
-      return performance.now() - started;
-    }));
+    const times = await Promise.all(
+      [0, 50, 100, 150].map(async (ms) => {
+        await handler({ ms }, lambdaContext());
+        return performance.now() - started;
+      }),
+    );
     await receiver.setMode({ kind: 'ok' });
     // Each returns within its own work plus one budget (generous margin), not after the others' exports.
     for (const [i, ms] of [0, 50, 100, 150].entries()) expect(times[i]).toBeLessThan(ms + 300 + 700);

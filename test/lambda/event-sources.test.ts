@@ -63,7 +63,10 @@ describe('SQS attributes.AWSTraceHeader', () => {
 });
 
 describe('authorizers answer with a policy, not an HTTP response', () => {
-  const policy = { principalId: 'user', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] } };
+  const policy = {
+    principalId: 'user',
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] },
+  };
   const cases: [string, unknown, unknown, string][] = [
     ['REST TOKEN', E.restTokenAuthorizer, policy, 'GET'],
     ['REST REQUEST', E.restRequestAuthorizer, policy, 'GET /request'],
@@ -128,7 +131,11 @@ describe('Lambda@Edge and VPC Lattice are HTTP', () => {
 
   it('CloudFront: host, user agent and client address from the request', async () => {
     const span = await invoke(E.cloudFront());
-    expect(span.attributes).toMatchObject({ 'server.address': 'd111111abcdef8.cloudfront.net', 'user_agent.original': 'curl/7.66.0', 'client.address': '203.0.113.178' });
+    expect(span.attributes).toMatchObject({
+      'server.address': 'd111111abcdef8.cloudfront.net',
+      'user_agent.original': 'curl/7.66.0',
+      'client.address': '203.0.113.178',
+    });
   });
 
   it('VPC Lattice v2: the response status code is recorded', async () => {

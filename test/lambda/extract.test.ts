@@ -32,19 +32,34 @@ const tp = (traceId: string, spanId: string) => `00-${traceId}-${spanId}-01`;
 // Event shapes as `sam local generate-event` produces them, cut to the fields that matter here.
 const http = {
   restV1: (headers: Record<string, unknown>) => ({
-    resource: '/items/{id}', path: '/items/7', httpMethod: 'GET', headers, multiValueHeaders: {},
+    resource: '/items/{id}',
+    path: '/items/7',
+    httpMethod: 'GET',
+    headers,
+    multiValueHeaders: {},
     requestContext: { resourcePath: '/items/{id}', httpMethod: 'GET', identity: { sourceIp: '198.51.100.1' }, protocol: 'HTTP/1.1' },
   }),
   httpApiV2: (headers: Record<string, unknown>) => ({
-    version: '2.0', routeKey: 'GET /items/{id}', rawPath: '/items/7', headers,
-    requestContext: { http: { method: 'GET', path: '/items/7', sourceIp: '198.51.100.1', protocol: 'HTTP/1.1' }, domainName: 'abc.execute-api.eu-west-1.amazonaws.com' },
+    version: '2.0',
+    routeKey: 'GET /items/{id}',
+    rawPath: '/items/7',
+    headers,
+    requestContext: {
+      http: { method: 'GET', path: '/items/7', sourceIp: '198.51.100.1', protocol: 'HTTP/1.1' },
+      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+    },
   }),
   functionUrl: (headers: Record<string, unknown>) => ({
-    version: '2.0', routeKey: '$default', rawPath: '/chat', headers,
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/chat',
+    headers,
     requestContext: { http: { method: 'POST', path: '/chat', sourceIp: '198.51.100.1' }, domainName: 'xyz.lambda-url.eu-west-1.on.aws' },
   }),
   alb: (multiValueHeaders: Record<string, unknown>) => ({
-    httpMethod: 'GET', path: '/health', multiValueHeaders,
+    httpMethod: 'GET',
+    path: '/health',
+    multiValueHeaders,
     requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1' } },
   }),
 };
@@ -153,20 +168,42 @@ describe('queue and topic triggers', () => {
   });
 
   it('SQS: an SNS envelope body (no raw delivery) carries the context', async () => {
-    const body = JSON.stringify({ Type: 'Notification', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Message: 'm', MessageAttributes: { traceparent: { Type: 'String', Value: TRACEPARENT } } });
+    const body = JSON.stringify({
+      Type: 'Notification',
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
+      Message: 'm',
+      MessageAttributes: { traceparent: { Type: 'String', Value: TRACEPARENT } },
+    });
     const span = await invoke({ Records: [sqsRecord(undefined, { body })] });
     expect(span.parentSpanId).toBe(PARENT_ID);
   });
 
   it('SQS: malformed message attributes are ignored', async () => {
-    const span = await invoke({ Records: [sqsRecord(undefined, { messageAttributes: { traceparent: { stringValue: 7 } } }), sqsRecord(undefined, { messageAttributes: 'x', body: '{"MessageAttributes" traceparent' }), null, 'str'] });
+    const span = await invoke({
+      Records: [
+        sqsRecord(undefined, { messageAttributes: { traceparent: { stringValue: 7 } } }),
+        sqsRecord(undefined, { messageAttributes: 'x', body: '{"MessageAttributes" traceparent' }),
+        null,
+        'str',
+      ],
+    });
     expect(span.kind).toBe('CONSUMER');
     expect(span.links.map((l) => l.attributes['llm.link.source'])).toEqual(['message.aws.xray', 'message.aws.xray']);
   });
 
   it('SNS: message attributes', async () => {
     const span = await invoke({
-      Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts', MessageId: 'm-1', Message: 'x', MessageAttributes: { traceparent: { Type: 'String', Value: TRACEPARENT } } } }],
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: {
+            TopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+            MessageId: 'm-1',
+            Message: 'x',
+            MessageAttributes: { traceparent: { Type: 'String', Value: TRACEPARENT } },
+          },
+        },
+      ],
     });
     expect(span.name).toBe('process alerts');
     expect(span.attributes).toMatchObject({ 'messaging.system': 'aws.sns', 'messaging.message.id': 'm-1', 'messaging.destination.name': 'alerts' });
@@ -175,7 +212,16 @@ describe('queue and topic triggers', () => {
   });
 
   it('EventBridge: detail._otel and flat detail.traceparent', async () => {
-    const base = { version: '0', id: 'e-1', 'detail-type': 'JobQueued', source: 'app.jobs', account: '123456789012', time: '2026-11-24T00:00:00Z', region: 'eu-west-1', resources: [] };
+    const base = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'JobQueued',
+      source: 'app.jobs',
+      account: '123456789012',
+      time: '2026-11-24T00:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+    };
     let span = await invoke({ ...base, detail: { job: 1, _otel: { traceparent: TRACEPARENT } } });
     expect(span.kind).toBe('CONSUMER');
     expect(span.attributes['messaging.system']).toBe('aws.eventbridge');
@@ -240,7 +286,19 @@ describe('X-Ray and custom extraction', () => {
 });
 
 describe('events that are not objects', () => {
-  for (const event of [null, undefined, 'a string', 42, true, [], [1, 2], { Records: 'nope' }, { Records: [] }, { headers: null }, { requestContext: { http: 'x' }, version: '2.0' }]) {
+  for (const event of [
+    null,
+    undefined,
+    'a string',
+    42,
+    true,
+    [],
+    [1, 2],
+    { Records: 'nope' },
+    { Records: [] },
+    { headers: null },
+    { requestContext: { http: 'x' }, version: '2.0' },
+  ]) {
     it(`gives a new root for ${JSON.stringify(event)}`, async () => {
       const span = await invoke(event);
       expect(span.parentSpanId).toBeUndefined();

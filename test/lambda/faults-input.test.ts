@@ -32,18 +32,52 @@ afterAll(async () => {
 });
 
 // --- generators -------------------------------------------------------------------------------------------------
-const junk = fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true });
+const junk = fc.anything({
+  maxDepth: 3,
+  withNullPrototype: true,
+  withBigInt: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withTypedArray: true,
+  withSparseArray: true,
+  withBoxedValues: true,
+});
 /** Mostly the right shape, sometimes anything at all. */
 const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 4, arbitrary: a }, { weight: 1, arbitrary: junk });
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
 const traceparentish = fc.oneof(
   { weight: 2, arbitrary: fc.constant(TRACEPARENT) },
-  fc.tuple(fc.constantFrom('00', 'ff', '01', 'zz'), fc.oneof(hex(32), fc.constant('0'.repeat(32)), hex(31)), fc.oneof(hex(16), fc.constant('0'.repeat(16))), fc.constantFrom('00', '01', 'x')).map((p) => p.join('-')),
+  fc
+    .tuple(
+      fc.constantFrom('00', 'ff', '01', 'zz'),
+      fc.oneof(hex(32), fc.constant('0'.repeat(32)), hex(31)),
+      fc.oneof(hex(16), fc.constant('0'.repeat(16))),
+      fc.constantFrom('00', '01', 'x'),
+    )
+    .map((p) => p.join('-')),
   fc.string({ maxLength: 80 }),
   fc.string({ unit: 'binary', maxLength: 80 }),
 );
 const headerName = fc.oneof(
-  fc.constantFrom('traceparent', 'Traceparent', 'TRACEPARENT', 'tracestate', 'baggage', 'Baggage', 'x-amzn-trace-id', 'user-agent', 'User-Agent', 'host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', '__proto__', 'constructor', 'toString'),
+  fc.constantFrom(
+    'traceparent',
+    'Traceparent',
+    'TRACEPARENT',
+    'tracestate',
+    'baggage',
+    'Baggage',
+    'x-amzn-trace-id',
+    'user-agent',
+    'User-Agent',
+    'host',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-port',
+    '__proto__',
+    'constructor',
+    'toString',
+  ),
   fc.string({ maxLength: 20 }),
 );
 const headerValue = fc.oneof(
@@ -60,49 +94,116 @@ const headerValue = fc.oneof(
 const headerSet = fc.dictionary(headerName, headerValue, { maxKeys: 12 });
 const multiValue = fc.dictionary(headerName, fc.oneof(fc.array(headerValue, { maxLength: 4 }), headerValue), { maxKeys: 6 });
 const opt = { requiredKeys: [] as never[] };
-const apiV1 = fc.record({
-  httpMethod: maybe(fc.constantFrom('GET', 'POST')),
-  path: maybe(fc.string()),
-  resource: maybe(fc.constantFrom('/x/{id}', '/')),
-  headers: maybe(headerSet),
-  multiValueHeaders: maybe(multiValue),
-  queryStringParameters: maybe(fc.dictionary(fc.string(), fc.string())),
-  requestContext: maybe(fc.record({ stage: maybe(fc.string()), identity: maybe(fc.record({ sourceIp: maybe(fc.string()), userAgent: maybe(fc.string()) }, opt)), elb: maybe(fc.record({ targetGroupArn: fc.string() })) }, opt)),
-  body: maybe(fc.oneof(fc.string(), fc.json())),
-  isBase64Encoded: maybe(fc.boolean()),
-}, opt);
-const apiV2 = fc.record({
-  version: maybe(fc.constantFrom('2.0', '1.0')),
-  routeKey: maybe(fc.oneof(fc.constantFrom('$default', 'GET /x'), fc.string())),
-  rawPath: maybe(fc.string()),
-  rawQueryString: maybe(fc.string()),
-  headers: maybe(headerSet),
-  cookies: maybe(fc.array(fc.string())),
-  requestContext: maybe(fc.record({ domainName: maybe(fc.string()), http: maybe(fc.record({ method: maybe(fc.string()), path: maybe(fc.string()), protocol: maybe(fc.string()), sourceIp: maybe(fc.string()), userAgent: maybe(fc.string()) }, opt)) }, opt)),
-}, opt);
-const messageAttributes = fc.dictionary(fc.constantFrom('traceparent', 'tracestate', 'baggage', 'other'), maybe(fc.record({ stringValue: maybe(traceparentish), dataType: maybe(fc.constantFrom('String', 'Binary')), Type: maybe(fc.string()), Value: maybe(traceparentish) }, opt)));
-const snsEnvelope = fc.record({ Type: fc.constant('Notification'), TopicArn: fc.string(), Message: fc.string(), MessageAttributes: fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), fc.record({ Type: fc.constant('String'), Value: traceparentish })) }, opt).map((o) => JSON.stringify(o));
-const record = fc.record({
-  eventSource: maybe(fc.constantFrom('aws:sqs', 'aws:s3', 'aws:dynamodb', 'aws:kinesis')),
-  EventSource: maybe(fc.constant('aws:sns')),
-  eventSourceARN: maybe(fc.constantFrom('arn:aws:sqs:eu-west-1:1:q', 'arn:x')),
-  messageId: maybe(fc.string()),
-  body: maybe(fc.oneof(fc.string(), snsEnvelope)),
-  messageAttributes: maybe(messageAttributes),
-  attributes: maybe(fc.record({ AWSTraceHeader: maybe(fc.string()) }, opt)),
-  Sns: maybe(fc.record({ TopicArn: maybe(fc.string()), MessageAttributes: maybe(messageAttributes), Message: maybe(fc.string()) }, opt)),
-}, opt);
+const apiV1 = fc.record(
+  {
+    httpMethod: maybe(fc.constantFrom('GET', 'POST')),
+    path: maybe(fc.string()),
+    resource: maybe(fc.constantFrom('/x/{id}', '/')),
+    headers: maybe(headerSet),
+    multiValueHeaders: maybe(multiValue),
+    queryStringParameters: maybe(fc.dictionary(fc.string(), fc.string())),
+    requestContext: maybe(
+      fc.record(
+        {
+          stage: maybe(fc.string()),
+          identity: maybe(fc.record({ sourceIp: maybe(fc.string()), userAgent: maybe(fc.string()) }, opt)),
+          elb: maybe(fc.record({ targetGroupArn: fc.string() })),
+        },
+        opt,
+      ),
+    ),
+    body: maybe(fc.oneof(fc.string(), fc.json())),
+    isBase64Encoded: maybe(fc.boolean()),
+  },
+  opt,
+);
+const apiV2 = fc.record(
+  {
+    version: maybe(fc.constantFrom('2.0', '1.0')),
+    routeKey: maybe(fc.oneof(fc.constantFrom('$default', 'GET /x'), fc.string())),
+    rawPath: maybe(fc.string()),
+    rawQueryString: maybe(fc.string()),
+    headers: maybe(headerSet),
+    cookies: maybe(fc.array(fc.string())),
+    requestContext: maybe(
+      fc.record(
+        {
+          domainName: maybe(fc.string()),
+          http: maybe(
+            fc.record(
+              {
+                method: maybe(fc.string()),
+                path: maybe(fc.string()),
+                protocol: maybe(fc.string()),
+                sourceIp: maybe(fc.string()),
+                userAgent: maybe(fc.string()),
+              },
+              opt,
+            ),
+          ),
+        },
+        opt,
+      ),
+    ),
+  },
+  opt,
+);
+const messageAttributes = fc.dictionary(
+  fc.constantFrom('traceparent', 'tracestate', 'baggage', 'other'),
+  maybe(
+    fc.record(
+      { stringValue: maybe(traceparentish), dataType: maybe(fc.constantFrom('String', 'Binary')), Type: maybe(fc.string()), Value: maybe(traceparentish) },
+      opt,
+    ),
+  ),
+);
+const snsEnvelope = fc
+  .record(
+    {
+      Type: fc.constant('Notification'),
+      TopicArn: fc.string(),
+      Message: fc.string(),
+      MessageAttributes: fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), fc.record({ Type: fc.constant('String'), Value: traceparentish })),
+    },
+    opt,
+  )
+  .map((o) => JSON.stringify(o));
+const record = fc.record(
+  {
+    eventSource: maybe(fc.constantFrom('aws:sqs', 'aws:s3', 'aws:dynamodb', 'aws:kinesis')),
+    EventSource: maybe(fc.constant('aws:sns')),
+    eventSourceARN: maybe(fc.constantFrom('arn:aws:sqs:eu-west-1:1:q', 'arn:x')),
+    messageId: maybe(fc.string()),
+    body: maybe(fc.oneof(fc.string(), snsEnvelope)),
+    messageAttributes: maybe(messageAttributes),
+    attributes: maybe(fc.record({ AWSTraceHeader: maybe(fc.string()) }, opt)),
+    Sns: maybe(fc.record({ TopicArn: maybe(fc.string()), MessageAttributes: maybe(messageAttributes), Message: maybe(fc.string()) }, opt)),
+  },
+  opt,
+);
 const queue = fc.record({ Records: maybe(fc.array(maybe(record), { maxLength: 6 })) });
-const eventBridge = fc.record({ 'detail-type': maybe(fc.string()), source: maybe(fc.string()), detail: maybe(fc.record({ _otel: maybe(fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), traceparentish)), traceparent: maybe(traceparentish) }, opt)) }, opt);
+const eventBridge = fc.record(
+  {
+    'detail-type': maybe(fc.string()),
+    source: maybe(fc.string()),
+    detail: maybe(
+      fc.record({ _otel: maybe(fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), traceparentish)), traceparent: maybe(traceparentish) }, opt),
+    ),
+  },
+  opt,
+);
 const event = fc.oneof(apiV1, apiV2, queue, eventBridge, junk);
 const context = fc
-  .record({
-    awsRequestId: maybe(fc.uuid()),
-    functionName: maybe(fc.string()),
-    invokedFunctionArn: maybe(fc.oneof(fc.constant('arn:aws:lambda:eu-west-1:123456789012:function:f'), fc.string())),
-    xRayTraceId: maybe(fc.oneof(fc.constant('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'), fc.string())),
-    remaining: maybe(fc.oneof(fc.integer({ min: -1000, max: 900_000 }), fc.constantFrom(NaN, Infinity))),
-  }, opt)
+  .record(
+    {
+      awsRequestId: maybe(fc.uuid()),
+      functionName: maybe(fc.string()),
+      invokedFunctionArn: maybe(fc.oneof(fc.constant('arn:aws:lambda:eu-west-1:123456789012:function:f'), fc.string())),
+      xRayTraceId: maybe(fc.oneof(fc.constant('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'), fc.string())),
+      remaining: maybe(fc.oneof(fc.integer({ min: -1000, max: 900_000 }), fc.constantFrom(NaN, Infinity))),
+    },
+    opt,
+  )
   .map(({ remaining, ...c }) => ({ ...c, getRemainingTimeInMillis: () => remaining }) as unknown as LambdaContext);
 
 // --- checks -----------------------------------------------------------------------------------------------------
@@ -132,28 +233,55 @@ async function exportedSpanOf(e: unknown): Promise<ReceivedSpan> {
 
 describe('property-based (10,500 generated inputs)', () => {
   it('6,000 events and contexts: the result comes back as the same object, nothing thrown', async () => {
-    await fc.assert(fc.asyncProperty(event, context, async (e, ctx) => {
-      expect(await fast(e, ctx)).toBe(RESULT);
-    }), { numRuns: 6000 });
+    await fc.assert(
+      fc.asyncProperty(event, context, async (e, ctx) => {
+        expect(await fast(e, ctx)).toBe(RESULT);
+      }),
+      { numRuns: 6000 },
+    );
   }, 120_000);
 
   it('4,000 HTTP header sets (API Gateway REST and HTTP API, ALB, multi-value): nothing thrown', async () => {
     const http = fc.oneof(
-      fc.record({ version: fc.constant('2.0'), routeKey: fc.constant('GET /x'), rawPath: fc.constant('/x'), requestContext: fc.constant({ http: { method: 'GET', path: '/x' } }), headers: headerSet }),
-      fc.record({ httpMethod: fc.constant('POST'), resource: fc.constant('/x'), path: fc.constant('/x'), requestContext: fc.constant({ stage: 'p' }), headers: headerSet, multiValueHeaders: multiValue }),
-      fc.record({ httpMethod: fc.constant('GET'), path: fc.constant('/'), requestContext: fc.constant({ elb: { targetGroupArn: 'arn:tg' } }), multiValueHeaders: multiValue }),
+      fc.record({
+        version: fc.constant('2.0'),
+        routeKey: fc.constant('GET /x'),
+        rawPath: fc.constant('/x'),
+        requestContext: fc.constant({ http: { method: 'GET', path: '/x' } }),
+        headers: headerSet,
+      }),
+      fc.record({
+        httpMethod: fc.constant('POST'),
+        resource: fc.constant('/x'),
+        path: fc.constant('/x'),
+        requestContext: fc.constant({ stage: 'p' }),
+        headers: headerSet,
+        multiValueHeaders: multiValue,
+      }),
+      fc.record({
+        httpMethod: fc.constant('GET'),
+        path: fc.constant('/'),
+        requestContext: fc.constant({ elb: { targetGroupArn: 'arn:tg' } }),
+        multiValueHeaders: multiValue,
+      }),
     );
-    await fc.assert(fc.asyncProperty(http, async (e) => {
-      expect(await fast(e, lambdaContext())).toBe(RESULT);
-    }), { numRuns: 4000 });
+    await fc.assert(
+      fc.asyncProperty(http, async (e) => {
+        expect(await fast(e, lambdaContext())).toBe(RESULT);
+      }),
+      { numRuns: 4000 },
+    );
   }, 120_000);
 
   it('500 thrown values of any kind: rejected as the very same value', async () => {
     await fc.assert(
       fc.asyncProperty(event, junk, async (e, thrown) => {
-        const failing = withLlmTracing(async () => {
-          throw thrown;
-        }, { flushBudgetMs: 0 });
+        const failing = withLlmTracing(
+          async () => {
+            throw thrown;
+          },
+          { flushBudgetMs: 0 },
+        );
         await expect(failing(e, lambdaContext())).rejects.toBe(thrown);
       }),
       { numRuns: 500 },
@@ -161,9 +289,12 @@ describe('property-based (10,500 generated inputs)', () => {
   }, 60_000);
 
   it('300 events with the export awaited: exactly one well-formed invocation span each, attributes within the limit', async () => {
-    await fc.assert(fc.asyncProperty(event, async (e) => {
-      expectWellFormed(await exportedSpanOf(e));
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(event, async (e) => {
+        expectWellFormed(await exportedSpanOf(e));
+      }),
+      { numRuns: 300 },
+    );
   }, 120_000);
 });
 
@@ -197,17 +328,24 @@ describe('hand-written hostile contexts', () => {
 describe('thrown values our telemetry cannot inspect come back as they were', () => {
   it.each(NASTY_THROWABLES)('%s, thrown by the handler', async (_name, make) => {
     const thrown = make();
-    const failing = withLlmTracing(async () => {
-      throw thrown;
-    }, { flushBudgetMs: 0 });
+    const failing = withLlmTracing(
+      async () => {
+        throw thrown;
+      },
+      { flushBudgetMs: 0 },
+    );
     await expect(failing({}, lambdaContext())).rejects.toBe(thrown);
   });
 
   it.each(NASTY_THROWABLES)('%s, thrown inside traceStep (async and sync)', async (_name, make) => {
     const thrown = make();
-    const handler = withLlmTracing(async () => traceStep('step', async () => {
-      throw thrown;
-    }), { flushBudgetMs: 0 });
+    const handler = withLlmTracing(
+      async () =>
+        traceStep('step', async () => {
+          throw thrown;
+        }),
+      { flushBudgetMs: 0 },
+    );
     await expect(handler({}, lambdaContext())).rejects.toBe(thrown);
     let caught: unknown = 'nothing';
     try {

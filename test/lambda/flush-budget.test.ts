@@ -90,11 +90,14 @@ describe('timeout salvage', () => {
     receiver.clear();
     let finishedAt = 0;
     const startedAt = Date.now();
-    const slow = withLlmTracing(async () => {
-      await new Promise((r) => setTimeout(r, 1500));
-      finishedAt = Date.now();
-      return 'late but intact';
-    }, { timeoutSalvageMs: 500 });
+    const slow = withLlmTracing(
+      async () => {
+        await new Promise((r) => setTimeout(r, 1500));
+        finishedAt = Date.now();
+        return 'late but intact';
+      },
+      { timeoutSalvageMs: 500 },
+    );
     // A 1 s function: the salvage lead is a tenth of it, so it fires at about 900 ms.
     const ctx = lambdaContext({ timeoutMs: 1000 });
     const result = await slow({}, ctx);
@@ -121,10 +124,13 @@ describe('timeout salvage', () => {
   });
 
   it('can be turned off', async () => {
-    const slow = withLlmTracing(async () => {
-      await new Promise((r) => setTimeout(r, 950));
-      return 'ok';
-    }, { timeoutSalvageMs: false });
+    const slow = withLlmTracing(
+      async () => {
+        await new Promise((r) => setTimeout(r, 950));
+        return 'ok';
+      },
+      { timeoutSalvageMs: false },
+    );
     const ctx = lambdaContext({ timeoutMs: 1000 });
     await slow({}, ctx);
     await forceFlush();

@@ -29,20 +29,53 @@ const headerValue = fc.oneof(
   fc.object({ maxDepth: 2 }),
 );
 const headers = fc.dictionary(fc.constantFrom('traceparent', 'TRACEPARENT', 'tracestate', 'baggage', 'host', 'x-any', '__proto__', 'constructor'), headerValue);
-const record = fc.record({
-  eventSource: fc.constantFrom('aws:sqs', 'aws:sns', 'aws:s3', 'aws:kinesis', 'bogus', 7 as unknown as string),
-  EventSource: fc.constantFrom('aws:sns', undefined),
-  eventSourceARN: fc.oneof(fc.string(), fc.constant('arn:aws:sqs:eu-west-1:1:q')),
-  messageAttributes: fc.oneof(fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), fc.record({ stringValue: headerValue, dataType: fc.string() })), fc.anything()),
-  Sns: fc.oneof(fc.record({ TopicArn: fc.string(), MessageAttributes: fc.anything() }), fc.anything()),
-  body: fc.oneof(fc.string(), fc.json(), fc.anything()),
-}, { requiredKeys: [] });
+const record = fc.record(
+  {
+    eventSource: fc.constantFrom('aws:sqs', 'aws:sns', 'aws:s3', 'aws:kinesis', 'bogus', 7 as unknown as string),
+    EventSource: fc.constantFrom('aws:sns', undefined),
+    eventSourceARN: fc.oneof(fc.string(), fc.constant('arn:aws:sqs:eu-west-1:1:q')),
+    messageAttributes: fc.oneof(
+      fc.dictionary(fc.constantFrom('traceparent', 'tracestate'), fc.record({ stringValue: headerValue, dataType: fc.string() })),
+      fc.anything(),
+    ),
+    Sns: fc.oneof(fc.record({ TopicArn: fc.string(), MessageAttributes: fc.anything() }), fc.anything()),
+    body: fc.oneof(fc.string(), fc.json(), fc.anything()),
+  },
+  { requiredKeys: [] },
+);
 const event = fc.oneof(
   fc.anything({ maxDepth: 4, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withTypedArray: true }),
-  fc.record({ version: fc.constantFrom('2.0', '1.0', 2), routeKey: fc.oneof(fc.string(), fc.constant('GET /x')), headers, requestContext: fc.oneof(fc.record({ http: fc.record({ method: fc.oneof(fc.string(), fc.anything()), path: fc.anything() }, { requiredKeys: [] }) }), fc.anything()) }, { requiredKeys: [] }),
-  fc.record({ httpMethod: fc.oneof(fc.string(), fc.anything()), headers, multiValueHeaders: fc.dictionary(fc.string(), fc.anything()), requestContext: fc.anything(), resource: fc.anything() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      version: fc.constantFrom('2.0', '1.0', 2),
+      routeKey: fc.oneof(fc.string(), fc.constant('GET /x')),
+      headers,
+      requestContext: fc.oneof(
+        fc.record({ http: fc.record({ method: fc.oneof(fc.string(), fc.anything()), path: fc.anything() }, { requiredKeys: [] }) }),
+        fc.anything(),
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      httpMethod: fc.oneof(fc.string(), fc.anything()),
+      headers,
+      multiValueHeaders: fc.dictionary(fc.string(), fc.anything()),
+      requestContext: fc.anything(),
+      resource: fc.anything(),
+    },
+    { requiredKeys: [] },
+  ),
   fc.record({ Records: fc.oneof(fc.array(record, { maxLength: 5 }), fc.anything()) }),
-  fc.record({ 'detail-type': fc.string(), source: fc.string(), detail: fc.oneof(fc.record({ _otel: fc.anything(), traceparent: headerValue }, { requiredKeys: [] }), fc.anything()) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      'detail-type': fc.string(),
+      source: fc.string(),
+      detail: fc.oneof(fc.record({ _otel: fc.anything(), traceparent: headerValue }, { requiredKeys: [] }), fc.anything()),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
 describe('property: any event', () => {

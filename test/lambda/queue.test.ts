@@ -30,9 +30,7 @@ const sqsEventFor = (bodies: { MessageAttributes?: SdkAttrs }[]) => ({
     body: 'job',
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:jobs',
-    messageAttributes: Object.fromEntries(
-      Object.entries(b.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType }]),
-    ),
+    messageAttributes: Object.fromEntries(Object.entries(b.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType }])),
   })),
 });
 
@@ -48,7 +46,9 @@ describe('carrying the trace across a queue', () => {
   it('SQS: the worker invocation and its record spans join the producer trace', async () => {
     receiver.clear();
     const producer = withLlmTracing(async () =>
-      traceStep('enqueue', () => withSqsTraceContext({ QueueUrl: 'q', MessageBody: 'job', MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } } })),
+      traceStep('enqueue', () =>
+        withSqsTraceContext({ QueueUrl: 'q', MessageBody: 'job', MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } } }),
+      ),
     );
     const sent = await producer({}, lambdaContext());
     expect(sent.MessageAttributes.tenant).toEqual({ DataType: 'String', StringValue: 'acme' });
@@ -100,7 +100,16 @@ describe('carrying the trace across a queue', () => {
     const producer = withLlmTracing(async () => withSnsTraceContext({ TopicArn: 'arn:aws:sns:eu-west-1:1:alerts', Message: 'm' }));
     const published = await producer({}, lambdaContext());
     const event = {
-      Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: published.TopicArn, MessageId: 'sns-1', MessageAttributes: Object.fromEntries(Object.entries(published.MessageAttributes).map(([k, v]) => [k, { Type: 'String', Value: v.StringValue }])) } }],
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: {
+            TopicArn: published.TopicArn,
+            MessageId: 'sns-1',
+            MessageAttributes: Object.fromEntries(Object.entries(published.MessageAttributes).map(([k, v]) => [k, { Type: 'String', Value: v.StringValue }])),
+          },
+        },
+      ],
     };
     const worker = withLlmTracing(async (e: typeof event) => traceRecord(e.Records[0], () => 'ok'));
     await worker(event, lambdaContext());
@@ -110,7 +119,9 @@ describe('carrying the trace across a queue', () => {
 
   it('EventBridge: the detail carries the context; a non-object detail is left alone', async () => {
     receiver.clear();
-    const producer = withLlmTracing(async () => withEventBridgeTraceContext({ Source: 'app.jobs', DetailType: 'JobQueued', Detail: JSON.stringify({ job: 7 }) }));
+    const producer = withLlmTracing(async () =>
+      withEventBridgeTraceContext({ Source: 'app.jobs', DetailType: 'JobQueued', Detail: JSON.stringify({ job: 7 }) }),
+    );
     const entry = await producer({}, lambdaContext());
     const detail = JSON.parse(entry.Detail) as { job: number; _otel: Record<string, string> };
     expect(detail.job).toBe(7);
@@ -133,7 +144,9 @@ describe('carrying the trace across a queue', () => {
   it('traceRecord rethrows the callback error as is and records it', async () => {
     receiver.clear();
     const error = new Error('bad record');
-    const worker = withLlmTracing(async () => traceRecord({ eventSource: 'aws:sqs', messageId: 'm', eventSourceARN: 'arn:aws:sqs:r:1:jobs' }, () => Promise.reject(error)));
+    const worker = withLlmTracing(async () =>
+      traceRecord({ eventSource: 'aws:sqs', messageId: 'm', eventSourceARN: 'arn:aws:sqs:r:1:jobs' }, () => Promise.reject(error)),
+    );
     await expect(worker({}, lambdaContext())).rejects.toBe(error);
     const span = receiver.spans.find((s) => s.kind === 'CONSUMER')!;
     expect(span.status.code).toBe('ERROR');

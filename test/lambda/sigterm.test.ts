@@ -17,7 +17,16 @@ describe('SIGTERM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llt-sigterm-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'main.mjs');
-    await build({ entryPoints: [new URL('../fixtures/sigterm/main.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', target: 'node22', outfile: out, mainFields: ['module', 'main'], logLevel: 'silent' });
+    await build({
+      entryPoints: [new URL('../fixtures/sigterm/main.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      outfile: out,
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
     const child = spawn(process.execPath, [out], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, AWS_LAMBDA_FUNCTION_NAME: 'sigterm-fn', OTEL_BSP_SCHEDULE_DELAY: '600000' },
       stdio: ['ignore', 'pipe', 'inherit'],

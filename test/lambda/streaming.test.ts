@@ -51,7 +51,11 @@ describe('response-streaming handlers', () => {
     expect(handler.length).toBe(3);
     const stream = responseStream();
     const started = performance.now();
-    await handler({ version: '2.0', routeKey: '$default', headers: { traceparent: TRACEPARENT }, requestContext: { http: { method: 'POST', path: '/' } } }, stream, lambdaContext());
+    await handler(
+      { version: '2.0', routeKey: '$default', headers: { traceparent: TRACEPARENT }, requestContext: { http: { method: 'POST', path: '/' } } },
+      stream,
+      lambdaContext(),
+    );
     const elapsed = performance.now() - started;
     expect(stream.received.join('')).toBe('first second');
     expect(stream.writableFinished).toBe(true);
@@ -66,10 +70,12 @@ describe('response-streaming handlers', () => {
 
   it('records a stream that fails midway, and a handler that throws, without changing the outcome', async () => {
     receiver.clear();
-    const failing = withLlmTracing(streamify(async (_e: unknown, stream: Writable) => {
-      stream.write('partial');
-      stream.destroy(new Error('client went away'));
-    }));
+    const failing = withLlmTracing(
+      streamify(async (_e: unknown, stream: Writable) => {
+        stream.write('partial');
+        stream.destroy(new Error('client went away'));
+      }),
+    );
     const stream = responseStream();
     stream.on('error', () => {});
     await failing({}, stream, lambdaContext());
@@ -77,9 +83,11 @@ describe('response-streaming handlers', () => {
 
     receiver.clear();
     const error = new Error('handler failed');
-    const throwing = withLlmTracing(streamify(async (_e: unknown, _s: Writable) => {
-      throw error;
-    }));
+    const throwing = withLlmTracing(
+      streamify(async (_e: unknown, _s: Writable) => {
+        throw error;
+      }),
+    );
     await expect(throwing({}, responseStream(), lambdaContext())).rejects.toBe(error);
     expect(receiver.spans[0]!.status.code).toBe('ERROR');
   });

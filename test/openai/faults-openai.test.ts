@@ -5,7 +5,23 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../tools/openai-server/index.ts';
-import { MAJORS, MESSAGES, client, collect, expectCleanTelemetry, invoke, normalize, onlyModel, setup, teardown, traced, type AnyClient, type Env, type Invocation, type Major } from '../support/openai.js';
+import {
+  MAJORS,
+  MESSAGES,
+  client,
+  collect,
+  expectCleanTelemetry,
+  invoke,
+  normalize,
+  onlyModel,
+  setup,
+  teardown,
+  traced,
+  type AnyClient,
+  type Env,
+  type Invocation,
+  type Major,
+} from '../support/openai.js';
 import type { ReceivedSpan } from '../support/receiver.js';
 
 let env: Env;
@@ -32,7 +48,12 @@ async function settle(fn: () => Promise<unknown>): Promise<Outcome> {
  * Runs `call` with the script against an untraced client, then against a traced one inside a wrapped handler;
  * checks the outcomes match and the traced error is the very object the SDK threw.
  */
-async function both(major: Major, faults: Fault[], call: (c: AnyClient) => Promise<unknown>, opts: Record<string, unknown> = {}): Promise<{ inv: Invocation<unknown>; plain: Outcome; tracedOutcome: Outcome }> {
+async function both(
+  major: Major,
+  faults: Fault[],
+  call: (c: AnyClient) => Promise<unknown>,
+  opts: Record<string, unknown> = {},
+): Promise<{ inv: Invocation<unknown>; plain: Outcome; tracedOutcome: Outcome }> {
   env.server.script(...faults);
   const plain = await settle(() => call(client(major, env, opts)));
   env.server.clear();
@@ -60,7 +81,8 @@ async function both(major: Major, faults: Fault[], call: (c: AnyClient) => Promi
 const byStart = (a: ReceivedSpan, b: ReceivedSpan) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1);
 const chat = (c: AnyClient) => c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
 const chatStream = async (c: AnyClient) => collect(await c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }));
-const rateLimited = (n: number): Fault[] => Array.from({ length: n }, () => ({ kind: 'status', status: 429, retryAfterMs: 1, message: 'Rate limit reached' }) as Fault);
+const rateLimited = (n: number): Fault[] =>
+  Array.from({ length: n }, () => ({ kind: 'status', status: 429, retryAfterMs: 1, message: 'Rate limit reached' }) as Fault);
 
 describe.each(MAJORS)('$name', (major) => {
   it('a rate-limit storm (six 429s) then success: the same completion, seven attempt spans, one successful model span', async () => {
@@ -120,7 +142,10 @@ describe.each(MAJORS)('$name', (major) => {
     const { inv, plain } = await both(major, [{ kind: 'slowFirstChunk', ms: 300 }], chatStream);
     expect(plain.ok && (plain.value as unknown[]).length).toBeGreaterThan(1);
     const span = onlyModel(inv);
-    expect(span.attributes).toMatchObject({ 'llm.stream.outcome': 'completed', 'llm.stream.chunk_count': (plain.ok && (plain.value as unknown[]).length) || -1 });
+    expect(span.attributes).toMatchObject({
+      'llm.stream.outcome': 'completed',
+      'llm.stream.chunk_count': (plain.ok && (plain.value as unknown[]).length) || -1,
+    });
     expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThanOrEqual(0.29);
     expect(span.durationMs).toBeGreaterThanOrEqual(290);
     expectCleanTelemetry(env);
@@ -157,7 +182,10 @@ describe.each(MAJORS)('$name', (major) => {
   it('a reset mid-stream: the same transport error after the same chunks, stream_interrupted', async () => {
     const { inv, tracedOutcome } = await both(major, [{ kind: 'midStreamReset', afterChunks: 3 }], chatStream);
     expect(tracedOutcome.ok).toBe(false);
-    expect(errorShape(!tracedOutcome.ok && tracedOutcome.error)).toMatchObject({ class: major.midStreamReset.ctor, message: expect.stringMatching(major.midStreamReset.message) });
+    expect(errorShape(!tracedOutcome.ok && tracedOutcome.error)).toMatchObject({
+      class: major.midStreamReset.ctor,
+      message: expect.stringMatching(major.midStreamReset.message),
+    });
     expect(onlyModel(inv).attributes).toMatchObject({ 'error.type': 'stream_interrupted', 'llm.stream.outcome': 'error', 'llm.stream.chunk_count': 3 });
     expectCleanTelemetry(env);
   });

@@ -34,32 +34,62 @@ const EVENT = {
   rawQueryString: 'token=QUERYSECRET-9&x=1',
   queryStringParameters: { token: 'QUERYSECRET-9' },
   cookies: ['session=COOKIESECRET-3'],
-  headers: { authorization: 'Bearer AUTHSECRET-1', cookie: 'session=COOKIESECRET-3', 'x-api-key': 'APIKEYSECRET-5', 'user-agent': 'curl/8', host: 'api.example.com' },
-  requestContext: { http: { method: 'POST', path: '/ask', sourceIp: '203.0.113.9', userAgent: 'curl/8' }, authorizer: { jwt: { claims: { sub: 'SUBSECRET-8' } } } },
+  headers: {
+    authorization: 'Bearer AUTHSECRET-1',
+    cookie: 'session=COOKIESECRET-3',
+    'x-api-key': 'APIKEYSECRET-5',
+    'user-agent': 'curl/8',
+    host: 'api.example.com',
+  },
+  requestContext: {
+    http: { method: 'POST', path: '/ask', sourceIp: '203.0.113.9', userAgent: 'curl/8' },
+    authorizer: { jwt: { claims: { sub: 'SUBSECRET-8' } } },
+  },
   body: JSON.stringify({ question: PROMPT }),
 };
-const SECRETS = ['PROMPTSECRET', 'SYSSECRET', 'lighthouse', 'ZEPHYR', 'TOOLSECRET', 'EMBEDSECRET', API_KEY, 'KEYSECRET', 'Bearer', 'AUTHSECRET', 'COOKIESECRET', 'APIKEYSECRET', 'QUERYSECRET', 'SUBSECRET'];
+const SECRETS = [
+  'PROMPTSECRET',
+  'SYSSECRET',
+  'lighthouse',
+  'ZEPHYR',
+  'TOOLSECRET',
+  'EMBEDSECRET',
+  API_KEY,
+  'KEYSECRET',
+  'Bearer',
+  'AUTHSECRET',
+  'COOKIESECRET',
+  'APIKEYSECRET',
+  'QUERYSECRET',
+  'SUBSECRET',
+];
 
 /** Every OpenAI API and path through it, with the secrets in every input. */
 async function everything(options: OpenAITracingOptions & { protocol?: 'http/json' | 'http/protobuf' }): Promise<unknown> {
   const { protocol, ...tracing } = options;
   const c = traced(major, env, tracing);
   const withSystem = [{ role: 'system', content: SYSTEM }, ...MESSAGES];
-  const handler = withLlmTracing(async () => {
-    env.server.script({ kind: 'status', status: 429, retryAfterMs: 1 });
-    await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem }, { maxRetries: 1 });
-    await collect(await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem, stream: true }));
-    const tool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
-    const first = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [tool], tool_choice: 'required' });
-    const call = first.choices[0].message.tool_calls[0];
-    await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [...MESSAGES, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: TOOL_RESULT }] });
-    await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM });
-    await collect(await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM, stream: true }));
-    await c.embeddings.create({ model: 'text-embedding-3-small', input: EMBED });
-    env.server.script({ kind: 'status', status: 400, message: 'bad request' });
-    await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem }).catch(() => {});
-    return { statusCode: 200, body: 'ok' };
-  }, protocol ? { protocol } : {});
+  const handler = withLlmTracing(
+    async () => {
+      env.server.script({ kind: 'status', status: 429, retryAfterMs: 1 });
+      await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem }, { maxRetries: 1 });
+      await collect(await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem, stream: true }));
+      const tool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+      const first = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [tool], tool_choice: 'required' });
+      const call = first.choices[0].message.tool_calls[0];
+      await c.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [...MESSAGES, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: TOOL_RESULT }],
+      });
+      await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM });
+      await collect(await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM, stream: true }));
+      await c.embeddings.create({ model: 'text-embedding-3-small', input: EMBED });
+      env.server.script({ kind: 'status', status: 400, message: 'bad request' });
+      await c.chat.completions.create({ model: 'gpt-4o-mini', messages: withSystem }).catch(() => {});
+      return { statusCode: 200, body: 'ok' };
+    },
+    protocol ? { protocol } : {},
+  );
   return handler(EVENT, lambdaContext());
 }
 
@@ -111,11 +141,22 @@ describe('attribute sizes', () => {
     const long = 'L'.repeat(5000);
     const c = traced(major, env, { captureContent: true });
     const handler = withLlmTracing(async () => {
-      await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: long }, { role: 'user', content: long }] });
+      await c.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: long },
+          { role: 'user', content: long },
+        ],
+      });
       await c.responses.create({ model: 'gpt-4o-mini', input: long, instructions: long });
       return 'ok';
     });
-    const event = { ...EVENT, rawPath: `/${'p'.repeat(5000)}`, headers: { ...EVENT.headers, 'user-agent': 'u'.repeat(5000) }, requestContext: { http: { method: 'POST', path: `/${'p'.repeat(5000)}`, userAgent: 'u'.repeat(5000) } } };
+    const event = {
+      ...EVENT,
+      rawPath: `/${'p'.repeat(5000)}`,
+      headers: { ...EVENT.headers, 'user-agent': 'u'.repeat(5000) },
+      requestContext: { http: { method: 'POST', path: `/${'p'.repeat(5000)}`, userAgent: 'u'.repeat(5000) } },
+    };
     expect(await handler(event, lambdaContext())).toBe('ok');
     const strings = attributeStrings(env.receiver.spans);
     // Cut, not dropped: the longest values are exactly at the limit.

@@ -94,7 +94,23 @@ describe.each(MAJORS)('$name', (major) => {
         'llm.openai.request_id': r._request_id,
       });
       expect(attempt!.attributes['http.request.resend_count']).toBeUndefined();
-      expect(normalize(r)).toEqual(normalize(await plain.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, max_tokens: 200, temperature: 0.3, top_p: 0.9, stop: ['END', 'STOP'], seed: 7, n: 2, frequency_penalty: 0.1, presence_penalty: 0.2, service_tier: 'auto' })));
+      expect(normalize(r)).toEqual(
+        normalize(
+          await plain.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: MESSAGES,
+            max_tokens: 200,
+            temperature: 0.3,
+            top_p: 0.9,
+            stop: ['END', 'STOP'],
+            seed: 7,
+            n: 2,
+            frequency_penalty: 0.1,
+            presence_penalty: 0.2,
+            service_tier: 'auto',
+          }),
+        ),
+      );
       expectCleanTelemetry(env);
     });
 
@@ -170,7 +186,15 @@ describe.each(MAJORS)('$name', (major) => {
   describe('responses.create', () => {
     it('plain: chat span with api type responses, usage, instructions not recorded', async () => {
       const inv = await invoke(env, () =>
-        c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: 'Be brief.', max_output_tokens: 300, temperature: 0.5, top_p: 0.8, service_tier: 'flex' }),
+        c.responses.create({
+          model: 'gpt-4o-mini',
+          input: PROMPT,
+          instructions: 'Be brief.',
+          max_output_tokens: 300,
+          temperature: 0.5,
+          top_p: 0.8,
+          service_tier: 'flex',
+        }),
       );
       const r = inv.result as any;
       expect(r.output_text).toContain('ZEPHYR');
@@ -195,7 +219,19 @@ describe.each(MAJORS)('$name', (major) => {
         'llm.openai.request_id': r._request_id,
       });
       expect(inv.attempts(span).map((s) => s.name)).toEqual(['POST /v1/responses']);
-      expect(normalize(r)).toEqual(normalize(await plain.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: 'Be brief.', max_output_tokens: 300, temperature: 0.5, top_p: 0.8, service_tier: 'flex' })));
+      expect(normalize(r)).toEqual(
+        normalize(
+          await plain.responses.create({
+            model: 'gpt-4o-mini',
+            input: PROMPT,
+            instructions: 'Be brief.',
+            max_output_tokens: 300,
+            temperature: 0.5,
+            top_p: 0.8,
+            service_tier: 'flex',
+          }),
+        ),
+      );
     });
 
     it('reasoning and cached tokens; incomplete responses are truncated, not errors', async () => {
@@ -208,7 +244,10 @@ describe.each(MAJORS)('$name', (major) => {
       expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(r.usage.input_tokens_details.cached_tokens);
       expect(r.usage.input_tokens_details.cached_tokens).toBeGreaterThan(0);
 
-      for (const [reason, finish] of [['length', 'length'], ['content_filter', 'content_filter']] as const) {
+      for (const [reason, finish] of [
+        ['length', 'length'],
+        ['content_filter', 'content_filter'],
+      ] as const) {
         env.server.script({ kind: 'finish', reason });
         const cut = await invoke(env, () => c.responses.create({ model: 'gpt-4o-mini', input: PROMPT }));
         expect((cut.result as any).status).toBe('incomplete');
@@ -222,7 +261,9 @@ describe.each(MAJORS)('$name', (major) => {
 
   describe('embeddings.create', () => {
     it('float: embeddings span with dimension count and input tokens', async () => {
-      const inv = await invoke(env, () => c.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 8 }));
+      const inv = await invoke(env, () =>
+        c.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 8 }),
+      );
       const r = inv.result as any;
       expect(r.data[0].embedding).toHaveLength(8);
       const span = onlyModel(inv);
@@ -239,7 +280,9 @@ describe.each(MAJORS)('$name', (major) => {
         'server.port': env.server.port,
       });
       expect(inv.attempts(span).map((s) => s.name)).toEqual(['POST /v1/embeddings']);
-      expect(normalize(r)).toEqual(normalize(await plain.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 8 })));
+      expect(normalize(r)).toEqual(
+        normalize(await plain.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'float', dimensions: 8 })),
+      );
     });
 
     it('base64, explicit and the SDK default: results as untraced, dimensions still counted', async () => {
@@ -250,7 +293,9 @@ describe.each(MAJORS)('$name', (major) => {
       const [b64, dflt] = inv.result as any[];
       expect(typeof b64.data[0].embedding).toBe('string');
       expect(dflt.data[0].embedding).toHaveLength(3072);
-      expect(normalize(b64)).toEqual(normalize(await plain.embeddings.create({ model: 'text-embedding-3-small', input: 'gamma', encoding_format: 'base64', dimensions: 5 })));
+      expect(normalize(b64)).toEqual(
+        normalize(await plain.embeddings.create({ model: 'text-embedding-3-small', input: 'gamma', encoding_format: 'base64', dimensions: 5 })),
+      );
       expect(normalize(dflt)).toEqual(normalize(await plain.embeddings.create({ model: 'text-embedding-3-large', input: 'gamma' })));
       expect(inv.models).toHaveLength(2);
       const small = inv.models.find((s) => s.name === 'embeddings text-embedding-3-small')!;

@@ -25,9 +25,12 @@ import {
 } from '../support/openai.js';
 
 let env: Env;
-useOpenAIEnv((e) => (env = e), () => {
-  delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
-});
+useOpenAIEnv(
+  (e) => (env = e),
+  () => {
+    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+  },
+);
 
 const WITH_SYSTEM = [{ role: 'system', content: SYSTEM }, ...MESSAGES];
 const TOOL = { type: 'function', function: { name: 'get_city', strict: true, parameters: SCHEMA } };
@@ -44,7 +47,11 @@ describe.each(MAJORS)('$name', (major) => {
       await c.chat.completions.create({ model: 'gpt-4o-mini', messages: WITH_SYSTEM }).catch(() => {});
       await collect(await c.chat.completions.create({ model: 'gpt-4o-mini', messages: WITH_SYSTEM, stream: true }));
       await c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [TOOL], tool_choice: 'required' });
-      await major.chatHelpers(c).parse({ model: 'gpt-4o-mini', messages: MESSAGES, response_format: { type: 'json_schema', json_schema: { name: 'city', strict: true, schema: SCHEMA } } });
+      await major.chatHelpers(c).parse({
+        model: 'gpt-4o-mini',
+        messages: MESSAGES,
+        response_format: { type: 'json_schema', json_schema: { name: 'city', strict: true, schema: SCHEMA } },
+      });
       await major.chatHelpers(c).stream({ model: 'gpt-4o-mini', messages: MESSAGES }).finalChatCompletion();
       await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM });
       await collect(await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM, stream: true }));
@@ -88,7 +95,11 @@ describe.each(MAJORS)('$name', (major) => {
       const first = await invoke(env, () => c.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [TOOL], tool_choice: 'required' }));
       const call = (first.result as any).choices[0].message.tool_calls[0];
       expect(json(onlyModel(first).attributes['gen_ai.output.messages'])).toEqual([
-        { role: 'assistant', parts: [{ type: 'tool_call', id: call.id, name: 'get_city', arguments: JSON.parse(call.function.arguments) }], finish_reason: 'tool_call' },
+        {
+          role: 'assistant',
+          parts: [{ type: 'tool_call', id: call.id, name: 'get_city', arguments: JSON.parse(call.function.arguments) }],
+          finish_reason: 'tool_call',
+        },
       ]);
       const messages = [...MESSAGES, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: 'sunny' }];
       const second = await invoke(env, () => c.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [TOOL] }));
@@ -111,7 +122,9 @@ describe.each(MAJORS)('$name', (major) => {
     it('responses, plain and streamed: instructions are the system instructions', async () => {
       const inv = await invoke(env, async () => [
         await c.responses.create({ model: 'gpt-4o-mini', input: PROMPT, instructions: SYSTEM }),
-        await collect(await c.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: PROMPT }] }], stream: true })),
+        await collect(
+          await c.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: PROMPT }] }], stream: true }),
+        ),
       ]);
       const [plainResult, events] = inv.result as [any, any[]];
       expect(inv.models).toHaveLength(2);
@@ -124,7 +137,10 @@ describe.each(MAJORS)('$name', (major) => {
       expect(json(plain!.attributes['gen_ai.output.messages'])).toEqual([
         { role: 'assistant', parts: [{ type: 'text', content: plainResult.output_text }], finish_reason: 'stop' },
       ]);
-      const streamedText = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+      const streamedText = events
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map((e) => e.delta)
+        .join('');
       expect(json(streamed!.attributes['gen_ai.output.messages'])).toEqual([
         { role: 'assistant', parts: [{ type: 'text', content: streamedText }], finish_reason: 'stop' },
       ]);
@@ -147,7 +163,15 @@ describe.each(MAJORS)('$name', (major) => {
   it('contentMaxChars cuts each text so the attribute still parses, never splitting a surrogate pair', async () => {
     const c = traced(major, env, { captureContent: true, contentMaxChars: 40 });
     const text = `${'a'.repeat(38)}😀${'b'.repeat(100)}"\\\n`;
-    const inv = await invoke(env, () => c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: text }, { role: 'user', content: text }] }));
+    const inv = await invoke(env, () =>
+      c.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: text },
+          { role: 'user', content: text },
+        ],
+      }),
+    );
     const span = onlyModel(inv);
     const input = json(span.attributes['gen_ai.input.messages']);
     const output = json(span.attributes['gen_ai.output.messages']);
@@ -228,7 +252,8 @@ describe.each(MAJORS)('$name', (major) => {
       expect(spans).toHaveLength(4);
       const [plain, streamed, withCache, unpriced] = spans;
       expect(plain!.attributes['llm.usage.cost_usd']).toBeCloseTo((r.usage.prompt_tokens * 0.15 + r.usage.completion_tokens * 0.6) / 1e6, 12);
-      const cost = (s: typeof plain) => ((s!.attributes['gen_ai.usage.input_tokens'] as number) * 0.15 + (s!.attributes['gen_ai.usage.output_tokens'] as number) * 0.6) / 1e6;
+      const cost = (s: typeof plain) =>
+        ((s!.attributes['gen_ai.usage.input_tokens'] as number) * 0.15 + (s!.attributes['gen_ai.usage.output_tokens'] as number) * 0.6) / 1e6;
       expect(streamed!.attributes['llm.usage.cost_usd']).toBeCloseTo(cost(streamed), 12);
       const u = resp.usage;
       expect(u.input_tokens_details.cached_tokens).toBeGreaterThan(0);

@@ -32,8 +32,7 @@ describe.each(MAJORS)('$name', (major) => {
     c = traced(major, env);
   });
 
-  const create = (cl: AnyClient, options?: Record<string, unknown>) =>
-    cl.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, options);
+  const create = (cl: AnyClient, options?: Record<string, unknown>) => cl.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, options);
 
   /** Runs a failing call; the handler rethrows what the SDK threw. */
   async function failing(fn: () => Promise<unknown>): Promise<{ inv: Invocation<unknown>; inner: any }> {
@@ -100,8 +99,20 @@ describe.each(MAJORS)('$name', (major) => {
   });
 
   const cases: { name: string; fault: () => void; options: Record<string, unknown>; cls: string; type: string }[] = [
-    { name: '429 without retries', fault: () => env.server.script({ kind: 'status', status: 429, retryAfterMs: 5 }), options: {}, cls: 'RateLimitError', type: 'rate_limit' },
-    { name: 'delay beyond the timeout', fault: () => env.server.script({ kind: 'delay', ms: 1000 }), options: { timeout: 100 }, cls: 'APIConnectionTimeoutError', type: 'timeout' },
+    {
+      name: '429 without retries',
+      fault: () => env.server.script({ kind: 'status', status: 429, retryAfterMs: 5 }),
+      options: {},
+      cls: 'RateLimitError',
+      type: 'rate_limit',
+    },
+    {
+      name: 'delay beyond the timeout',
+      fault: () => env.server.script({ kind: 'delay', ms: 1000 }),
+      options: { timeout: 100 },
+      cls: 'APIConnectionTimeoutError',
+      type: 'timeout',
+    },
     { name: 'connection reset', fault: () => env.server.script({ kind: 'reset' }), options: {}, cls: 'APIConnectionError', type: 'connection_error' },
     { name: '400', fault: () => env.server.script({ kind: 'status', status: 400 }), options: {}, cls: 'BadRequestError', type: '400' },
     { name: '500', fault: () => env.server.script({ kind: 'status', status: 500 }), options: {}, cls: 'InternalServerError', type: '500' },

@@ -4,19 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { traceOpenAI } from '../../src/index.js';
-import {
-  MAJORS,
-  MESSAGES,
-  PROMPT,
-  client,
-  collect,
-  expectCleanTelemetry,
-  invoke,
-  onlyModel,
-  traced,
-  useOpenAIEnv,
-  type Env,
-} from '../support/openai.js';
+import { MAJORS, MESSAGES, PROMPT, client, collect, expectCleanTelemetry, invoke, onlyModel, traced, useOpenAIEnv, type Env } from '../support/openai.js';
 
 let env: Env;
 useOpenAIEnv((e) => (env = e));
@@ -95,7 +83,6 @@ describe.each(MAJORS)('$name', (major) => {
     expect(chunks.length).toBeGreaterThan(3);
     expect(env.warnings.filter((w) => /lambda-llm-tracing/.test(w))).toEqual([]);
   });
-
 });
 
 // v4 has no withOptions().

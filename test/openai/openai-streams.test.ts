@@ -220,7 +220,11 @@ describe.each(MAJORS)('$name', (major) => {
     it('toReadableStream(): same NDJSON as untraced, span completed', async () => {
       const text = async (cl: AnyClient) => new Response((await chat(cl)).toReadableStream()).text();
       const inv = await invoke(env, () => text(c));
-      const lines = (s: string) => s.trim().split('\n').map((l) => normalize(JSON.parse(l)));
+      const lines = (s: string) =>
+        s
+          .trim()
+          .split('\n')
+          .map((l) => normalize(JSON.parse(l)));
       const untraced = await text(plain);
       expect(lines(inv.result!)).toEqual(lines(untraced));
       expect(onlyModel(inv).attributes['llm.stream.outcome']).toBe('completed');

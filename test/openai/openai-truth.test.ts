@@ -20,7 +20,14 @@ const byStart = <T extends { startTimeUnixNano: bigint | string }>(spans: T[]) =
 const TOOL_ITEMS: Record<string, unknown>[] = [
   { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_city', arguments: '{"city":"Oslo"}', status: 'completed' },
   { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_2', name: 'grammar', input: 'SELECT 1' },
-  { type: 'computer_call', id: 'cu_1', call_id: 'call_3', action: { type: 'click', button: 'left', x: 1, y: 2 }, pending_safety_checks: [], status: 'completed' },
+  {
+    type: 'computer_call',
+    id: 'cu_1',
+    call_id: 'call_3',
+    action: { type: 'click', button: 'left', x: 1, y: 2 },
+    pending_safety_checks: [],
+    status: 'completed',
+  },
   { type: 'local_shell_call', id: 'ls_1', call_id: 'call_4', action: { type: 'exec', command: ['ls'], env: {} }, status: 'completed' },
   { type: 'mcp_call', id: 'mcp_1', server_label: 'docs', name: 'search', arguments: '{}', output: null, error: null },
   { type: 'mcp_approval_request', id: 'mcpr_1', server_label: 'docs', name: 'search', arguments: '{}' },
@@ -35,7 +42,14 @@ describe.each(MAJORS)('$name', (major) => {
     const messages = [{ role: 'system', content: SYSTEM }, { role: 'developer', content: 'Be brief.' }, ...MESSAGES];
     const inv = await invoke(env, async () => [
       await content().chat.completions.create({ model: 'gpt-4o-mini', messages }),
-      await content().responses.create({ model: 'gpt-4o-mini', input: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: PROMPT }], instructions: SYSTEM }),
+      await content().responses.create({
+        model: 'gpt-4o-mini',
+        input: [
+          { role: 'developer', content: 'Be brief.' },
+          { role: 'user', content: PROMPT },
+        ],
+        instructions: SYSTEM,
+      }),
     ]);
     const [chat, resp] = byStart(inv.models);
     expect(json(chat!.attributes['gen_ai.input.messages']).map((m: any) => m.role)).toEqual(['system', 'developer', 'user']);
@@ -53,7 +67,9 @@ describe.each(MAJORS)('$name', (major) => {
     const inv = await invoke(env, async () => [
       await content().chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [TOOL] }),
       await content().chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [TOOL], tool_choice: 'required' }),
-      await collect(await content().chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [TOOL], tool_choice: 'required', stream: true })),
+      await collect(
+        await content().chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, tools: [TOOL], tool_choice: 'required', stream: true }),
+      ),
     ]);
     const [history, whole, streamed] = byStart(inv.models);
     expect(json(history!.attributes['gen_ai.input.messages'])[1].parts).toEqual([
@@ -105,7 +121,10 @@ describe.each(MAJORS)('$name', (major) => {
         await c0.responses.create({ model: 'gpt-4o-mini', input: PROMPT }),
         await collect(await c0.responses.create({ model: 'gpt-4o-mini', input: PROMPT, stream: true })),
       ]);
-      expect(inv.models.map((s) => s.attributes['gen_ai.response.finish_reasons']), String(item.type)).toEqual([['tool_call'], ['tool_call']]);
+      expect(
+        inv.models.map((s) => s.attributes['gen_ai.response.finish_reasons']),
+        String(item.type),
+      ).toEqual([['tool_call'], ['tool_call']]);
     }
     const message = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'hi', annotations: [] }] };
     env.server.script({ kind: 'output', items: [message], omitStatus: true });

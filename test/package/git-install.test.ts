@@ -24,7 +24,16 @@ afterAll(() => work?.cleanup());
 describe('npm install <git url>', () => {
   it('installs the built package: dist (ESM, CJS, types, extension.mjs), README, LICENSE, CHANGELOG', () => {
     const pkg = path.join(app, 'node_modules', 'lambda-llm-tracing');
-    for (const f of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/extension.mjs', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    for (const f of [
+      'dist/esm/index.js',
+      'dist/esm/index.d.ts',
+      'dist/cjs/index.js',
+      'dist/cjs/index.d.ts',
+      'dist/extension.mjs',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+    ]) {
       expect(fs.existsSync(path.join(pkg, f)), f).toBe(true);
     }
     // What `files` leaves out stays out, as from the registry.

@@ -56,19 +56,39 @@ afterAll(async () => {
 describe('npm pack of a fresh clone', () => {
   it('holds the built package: ESM, CJS, types, the extension file, README, LICENSE, CHANGELOG; no sources or tests', () => {
     expect(path.basename(tarball)).toBe(`${pkg.name}-${pkg.version}.tgz`);
-    for (const f of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/extension.mjs', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+    for (const f of [
+      'dist/esm/index.js',
+      'dist/esm/index.d.ts',
+      'dist/cjs/index.js',
+      'dist/cjs/index.d.ts',
+      'dist/extension.mjs',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'package.json',
+    ]) {
       expect(packed, f).toContain(f);
     }
     expect(packed.filter((f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'].includes(f))).toEqual([]);
-    expect(fs.readFileSync(path.join(app, 'node_modules', pkg.name, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(fs.readFileSync(path.join(app, 'node_modules', pkg.name, 'LICENSE'), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0, January 2004',
+    );
   });
 });
 
 describe('a project outside the repository, with the tarball installed', () => {
   it('imports it as ESM and requires it as CommonJS, from its own node_modules', () => {
-    const esm = nodeEval(app, "import * as m from 'lambda-llm-tracing'; console.log(typeof m.withLlmTracing, typeof m.traceOpenAI, import.meta.resolve('lambda-llm-tracing'))", 'module');
+    const esm = nodeEval(
+      app,
+      "import * as m from 'lambda-llm-tracing'; console.log(typeof m.withLlmTracing, typeof m.traceOpenAI, import.meta.resolve('lambda-llm-tracing'))",
+      'module',
+    );
     expect(esm).toBe(`function function file://${app}/node_modules/lambda-llm-tracing/dist/esm/index.js`);
-    const cjs = nodeEval(app, "const m = require('lambda-llm-tracing'); console.log(typeof m.withLlmTracing, require.resolve('lambda-llm-tracing'))", 'commonjs');
+    const cjs = nodeEval(
+      app,
+      "const m = require('lambda-llm-tracing'); console.log(typeof m.withLlmTracing, require.resolve('lambda-llm-tracing'))",
+      'commonjs',
+    );
     expect(cjs).toBe(`function ${app}/node_modules/lambda-llm-tracing/dist/cjs/index.js`);
   });
 

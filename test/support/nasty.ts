@@ -33,7 +33,14 @@ export function throwingProxy(opts: { allowThen?: boolean } = {}): object {
 
 /** A Proxy that is its own every property: `p.a.b.c...` never ends, and it claims one key. */
 function bottomlessProxy(): object {
-  const p: object = new Proxy({}, { get: (_t, key) => (key === 'then' || key === Symbol.toPrimitive ? undefined : p), ownKeys: () => ['a'], getOwnPropertyDescriptor: () => ({ value: p, enumerable: true, configurable: true }) });
+  const p: object = new Proxy(
+    {},
+    {
+      get: (_t, key) => (key === 'then' || key === Symbol.toPrimitive ? undefined : p),
+      ownKeys: () => ['a'],
+      getOwnPropertyDescriptor: () => ({ value: p, enumerable: true, configurable: true }),
+    },
+  );
   return p;
 }
 
@@ -53,11 +60,41 @@ function deep(levels: number, leaf: unknown = TRACEPARENT, key = 'a'): unknown {
   return v;
 }
 
-const EVENT_KEYS = ['headers', 'multiValueHeaders', 'requestContext', 'Records', 'httpMethod', 'version', 'routeKey', 'rawPath', 'path', 'resource', 'detail', 'source', 'detail-type', 'body', 'queryStringParameters'];
+const EVENT_KEYS = [
+  'headers',
+  'multiValueHeaders',
+  'requestContext',
+  'Records',
+  'httpMethod',
+  'version',
+  'routeKey',
+  'rawPath',
+  'path',
+  'resource',
+  'detail',
+  'source',
+  'detail-type',
+  'body',
+  'queryStringParameters',
+];
 
-const http = (headers: unknown, extra: Record<string, unknown> = {}) => ({ version: '2.0', routeKey: 'GET /x', rawPath: '/x', headers, requestContext: { http: { method: 'GET', path: '/x' } }, ...extra });
+const http = (headers: unknown, extra: Record<string, unknown> = {}) => ({
+  version: '2.0',
+  routeKey: 'GET /x',
+  rawPath: '/x',
+  headers,
+  requestContext: { http: { method: 'GET', path: '/x' } },
+  ...extra,
+});
 const sqs = (records: unknown) => ({ Records: records });
-const sqsRecord = (extra: Record<string, unknown> = {}) => ({ eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:1:q', messageId: 'm1', body: '{}', messageAttributes: { traceparent: { stringValue: TRACEPARENT, dataType: 'String' } }, ...extra });
+const sqsRecord = (extra: Record<string, unknown> = {}) => ({
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-west-1:1:q',
+  messageId: 'm1',
+  body: '{}',
+  messageAttributes: { traceparent: { stringValue: TRACEPARENT, dataType: 'String' } },
+  ...extra,
+});
 
 function circularEvent(): unknown {
   const e: Record<string, unknown> = http({ traceparent: TRACEPARENT });
@@ -81,12 +118,24 @@ export const NASTY_EVENTS: [string, () => unknown][] = [
   ['10,000 header keys', () => http(Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`x-h-${i}`, `v${i}`])))],
   ['a 1 MiB traceparent', () => http({ traceparent: `00-${'a'.repeat(1 << 20)}-01` })],
   ['a 1 MiB user-agent and host', () => http({ 'user-agent': 'u'.repeat(1 << 20), host: 'h'.repeat(1 << 20), traceparent: TRACEPARENT })],
-  ['10,000 multi-value traceparents', () => ({ httpMethod: 'GET', path: '/x', resource: '/x', requestContext: {}, multiValueHeaders: { traceparent: Array.from({ length: 10_000 }, () => TRACEPARENT) } })],
+  [
+    '10,000 multi-value traceparents',
+    () => ({
+      httpMethod: 'GET',
+      path: '/x',
+      resource: '/x',
+      requestContext: {},
+      multiValueHeaders: { traceparent: Array.from({ length: 10_000 }, () => TRACEPARENT) },
+    }),
+  ],
   ['headers nested 100,000 deep', () => http(deep(100_000))],
   ['an event nested 100,000 deep', () => deep(100_000)],
   ['Records nested 100,000 deep', () => sqs([deep(100_000, sqsRecord(), 'messageAttributes')])],
   ['EventBridge detail nested 100,000 deep', () => ({ 'detail-type': 'x', source: 's', detail: deep(100_000, { traceparent: TRACEPARENT }, '_otel') })],
-  ['a non-JSON body and an SNS envelope that is not JSON', () => sqs([sqsRecord({ body: '{"Type":"Notification","Message": \u0000\uffff', messageAttributes: undefined })])],
+  [
+    'a non-JSON body and an SNS envelope that is not JSON',
+    () => sqs([sqsRecord({ body: '{"Type":"Notification","Message": \u0000\uffff', messageAttributes: undefined })]),
+  ],
   ['binary bodies', () => ({ ...http({}), body: Buffer.from([0, 255, 1, 254]), isBase64Encoded: true })],
   ['an invalid base64 body', () => ({ ...http({}), body: '!!!not base64!!!', isBase64Encoded: true })],
   ['a Buffer event', () => Buffer.from('{"headers":{"traceparent":"x"}}')],
@@ -95,7 +144,19 @@ export const NASTY_EVENTS: [string, () => unknown][] = [
   ['headers of the wrong type: a string', () => http('traceparent: x')],
   ['headers of the wrong type: an array', () => http([TRACEPARENT, 1, null])],
   ['headers of the wrong type: a number', () => http(5)],
-  ['header values of every wrong type', () => http({ traceparent: 7, tracestate: ['a', 'b'], baggage: { k: 'v' }, 'user-agent': null, host: true, 'x-forwarded-for': 1n, 'x-forwarded-port': Symbol('p') })],
+  [
+    'header values of every wrong type',
+    () =>
+      http({
+        traceparent: 7,
+        tracestate: ['a', 'b'],
+        baggage: { k: 'v' },
+        'user-agent': null,
+        host: true,
+        'x-forwarded-for': 1n,
+        'x-forwarded-port': Symbol('p'),
+      }),
+  ],
   ['Records of the wrong type', () => ({ Records: 'not records', detail: 7, source: {} })],
   ['Records full of junk', () => sqs([null, 1, 'a', [], {}, sqsRecord({ eventSource: 7, messageAttributes: 'x' })])],
   ['a sparse Records array of a million', () => sqs(Object.assign(new Array(1_000_000), { 3: sqsRecord() }))],
@@ -141,7 +202,10 @@ export const NASTY_CONTEXTS: [string, () => unknown][] = [
   ['getRemainingTimeInMillis that throws', () => ({ awsRequestId: 'r', getRemainingTimeInMillis: boom('remaining') })],
   ['getRemainingTimeInMillis of every wrong kind', () => ({ awsRequestId: 'r', getRemainingTimeInMillis: () => 'soon' })],
   ['a negative and a NaN deadline', () => ({ awsRequestId: 'r', getRemainingTimeInMillis: () => -5 })],
-  ['fields that cannot be printed', () => ({ awsRequestId: unprintable(), functionName: unprintable(), invokedFunctionArn: unprintable(), xRayTraceId: unprintable() })],
+  [
+    'fields that cannot be printed',
+    () => ({ awsRequestId: unprintable(), functionName: unprintable(), invokedFunctionArn: unprintable(), xRayTraceId: unprintable() }),
+  ],
   ['fields of the wrong types', () => ({ awsRequestId: 7, functionName: [], invokedFunctionArn: {}, xRayTraceId: 5, getRemainingTimeInMillis: 'x' })],
   ['a huge X-Ray header', () => ({ awsRequestId: 'r', xRayTraceId: `Root=1-${'a'.repeat(1 << 20)};Parent=1;Sampled=1` })],
 ];
@@ -149,11 +213,14 @@ export const NASTY_CONTEXTS: [string, () => unknown][] = [
 /** Values a handler may throw that our telemetry cannot inspect. */
 export const NASTY_THROWABLES: [string, () => unknown][] = [
   ['a Proxy that throws on every trap', () => throwingProxy({ allowThen: true })],
-  ['an Error whose message, name, stack and constructor throw', () => {
-    const e = new Error('x');
-    for (const k of ['message', 'name', 'stack', 'constructor', 'code']) Object.defineProperty(e, k, { get: boom(k) });
-    return e;
-  }],
+  [
+    'an Error whose message, name, stack and constructor throw',
+    () => {
+      const e = new Error('x');
+      for (const k of ['message', 'name', 'stack', 'constructor', 'code']) Object.defineProperty(e, k, { get: boom(k) });
+      return e;
+    },
+  ],
   ['an object that cannot be printed', unprintable],
   ['a null-prototype object', () => Object.create(null)],
   ['a symbol', () => Symbol('thrown')],

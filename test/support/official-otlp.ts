@@ -151,17 +151,24 @@ const hexOf = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toStri
 
 function anyValue(v: Obj | undefined): AttrValue {
   switch (v?.['value']) {
-    case 'stringValue': return v['stringValue'];
-    case 'boolValue': return v['boolValue'];
+    case 'stringValue':
+      return v['stringValue'];
+    case 'boolValue':
+      return v['boolValue'];
     case 'intValue': {
       const n = BigInt(v['intValue']);
       return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
     }
-    case 'doubleValue': return v['doubleValue'];
-    case 'arrayValue': return ((v['arrayValue'].values ?? []) as Obj[]).map(anyValue);
-    case 'kvlistValue': return attrs(v['kvlistValue'].values);
-    case 'bytesValue': return Uint8Array.from(v['bytesValue']);
-    default: return null;
+    case 'doubleValue':
+      return v['doubleValue'];
+    case 'arrayValue':
+      return ((v['arrayValue'].values ?? []) as Obj[]).map(anyValue);
+    case 'kvlistValue':
+      return attrs(v['kvlistValue'].values);
+    case 'bytesValue':
+      return Uint8Array.from(v['bytesValue']);
+    default:
+      return null;
   }
 }
 

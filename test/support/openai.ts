@@ -27,10 +27,34 @@ export interface Major {
 }
 
 export const MAJORS: Major[] = [
-  { name: 'openai4', version: 4, OpenAI: OpenAI4 as any, chatHelpers: (c) => c.beta.chat.completions, midStreamReset: { ctor: 'Error', message: /^Premature close$/ } },
-  { name: 'openai5', version: 5, OpenAI: OpenAI5 as any, chatHelpers: (c) => c.chat.completions, midStreamReset: { ctor: 'TypeError', message: /^terminated$/ } },
-  { name: 'openai6', version: 6, OpenAI: OpenAI6 as any, chatHelpers: (c) => c.chat.completions, midStreamReset: { ctor: 'TypeError', message: /^terminated$/ } },
-  { name: 'openai7', version: 7, OpenAI: OpenAI7 as any, chatHelpers: (c) => c.chat.completions, midStreamReset: { ctor: 'TypeError', message: /^terminated$/ } },
+  {
+    name: 'openai4',
+    version: 4,
+    OpenAI: OpenAI4 as any,
+    chatHelpers: (c) => c.beta.chat.completions,
+    midStreamReset: { ctor: 'Error', message: /^Premature close$/ },
+  },
+  {
+    name: 'openai5',
+    version: 5,
+    OpenAI: OpenAI5 as any,
+    chatHelpers: (c) => c.chat.completions,
+    midStreamReset: { ctor: 'TypeError', message: /^terminated$/ },
+  },
+  {
+    name: 'openai6',
+    version: 6,
+    OpenAI: OpenAI6 as any,
+    chatHelpers: (c) => c.chat.completions,
+    midStreamReset: { ctor: 'TypeError', message: /^terminated$/ },
+  },
+  {
+    name: 'openai7',
+    version: 7,
+    OpenAI: OpenAI7 as any,
+    chatHelpers: (c) => c.chat.completions,
+    midStreamReset: { ctor: 'TypeError', message: /^terminated$/ },
+  },
 ];
 
 export const API_KEY = 'sk-test-KEYSECRET-4f1b9c';

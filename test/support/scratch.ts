@@ -57,7 +57,12 @@ export function installed(name: string): string {
 }
 
 export function npmInstall(cwd: string, specs: string[], opts: { dev?: boolean; timeoutMs?: number } = {}): string {
-  return run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...(opts.dev ? ['--save-dev'] : []), ...specs], cwd, opts.timeoutMs);
+  return run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...(opts.dev ? ['--save-dev'] : []), ...specs],
+    cwd,
+    opts.timeoutMs,
+  );
 }
 
 /** A new project folder as `npm init -y` makes one. */

@@ -48,7 +48,15 @@ describe('the cold path in a fresh Node process', () => {
     receiver = await startOtlpReceiver();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llt-cold-'));
     extension = path.join(dir, 'extension.mjs');
-    const common: BuildOptions = { bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, mainFields: ['module', 'main'], logLevel: 'silent' };
+    const common: BuildOptions = {
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    };
     // openai 7's constructor reads globalThis.fetch, which loads undici by itself; 4 to 6 do not, so the app
     // here uses 6 and whatever loads undici is ours.
     await build({ ...common, entryPoints: [path.join(fixtures, 'handler.ts')], outfile: path.join(dir, 'index.mjs'), alias: { openai: 'openai6' } });
@@ -84,7 +92,17 @@ describe('the cold path in a fresh Node process', () => {
 
 describe('tree-shaking', () => {
   const inputs = async (entry: string) => {
-    const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', mainFields: ['module', 'main'], write: false, metafile: true, outdir: '/tmp', logLevel: 'silent' });
+    const r = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      write: false,
+      metafile: true,
+      outdir: '/tmp',
+      logLevel: 'silent',
+    });
     return Object.keys(Object.values(r.metafile.outputs)[0]!.inputs);
   };
 

@@ -42,7 +42,12 @@ describe('configuration from the standard variables', () => {
 
   it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES shape the resource; the option wins', async () => {
     await invokeOnce({ OTEL_SERVICE_NAME: 'chat-api', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,team=ml' });
-    expect(receiver.spans[0]!.resource).toMatchObject({ 'service.name': 'chat-api', 'deployment.environment.name': 'prod', team: 'ml', 'faas.name': 'test-fn' });
+    expect(receiver.spans[0]!.resource).toMatchObject({
+      'service.name': 'chat-api',
+      'deployment.environment.name': 'prod',
+      team: 'ml',
+      'faas.name': 'test-fn',
+    });
     await shutdownTracing();
     await invokeOnce({ OTEL_SERVICE_NAME: 'chat-api' }, {}, { serviceName: 'from-option' });
     expect(receiver.spans[1]!.resource['service.name']).toBe('from-option');

@@ -30,9 +30,7 @@ import type { OtlpReceiver } from '../support/receiver.ts';
 if (!officialSchemaAvailable()) {
   it('official OTLP schema check', () => {
     if (process.env.CI) {
-      throw new Error(
-        `${OFFICIAL_OTLP_PROTO_DIR} not found and CI is set: CI must run the official-schema check (check out opentelemetry-proto there)`,
-      );
+      throw new Error(`${OFFICIAL_OTLP_PROTO_DIR} not found and CI is set: CI must run the official-schema check (check out opentelemetry-proto there)`);
     }
     console.warn('../shared/otlp-proto not found: official-schema check skipped on this clone');
   });
@@ -61,7 +59,9 @@ if (!officialSchemaAvailable()) {
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
       // The exporter the library ships, in both of its protocols: what users' collectors will decode.
-      const exporters = (['http/json', 'http/protobuf'] as const).map((protocol) => createExporter({ endpoint: receiver.tracesUrl, protocol, exportTimeoutMs: 2000 }));
+      const exporters = (['http/json', 'http/protobuf'] as const).map((protocol) =>
+        createExporter({ endpoint: receiver.tracesUrl, protocol, exportTimeoutMs: 2000 }),
+      );
       const provider = new TracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'schema-check', 'faas.max_memory': 512 }),
         spanProcessors: exporters.map((exporter) => new BatchSpanProcessor({ exporter, scheduledDelayMillis: 20 })),
@@ -74,9 +74,20 @@ if (!officialSchemaAvailable()) {
         {
           kind: SpanKind.SERVER,
           attributes: {
-            s: 'text ✓', i: 42, neg: -3, wide: 2 ** 45, d: 0.125, t: true, f: false,
-            'ss': ['a', 'b'], 'is': [1, 2, 3], 'ds': [0.5, 1.5], 'bs': [false, true],
-            bytes: Uint8Array.of(0, 255), kv: { k: 'v', n: 1, inner: { list: [1, 'x'] } }, empty: [],
+            s: 'text ✓',
+            i: 42,
+            neg: -3,
+            wide: 2 ** 45,
+            d: 0.125,
+            t: true,
+            f: false,
+            ss: ['a', 'b'],
+            is: [1, 2, 3],
+            ds: [0.5, 1.5],
+            bs: [false, true],
+            bytes: Uint8Array.of(0, 255),
+            kv: { k: 'v', n: 1, inner: { list: [1, 'x'] } },
+            empty: [],
           },
         },
         trace.setSpanContext(ROOT_CONTEXT, REMOTE),
@@ -192,7 +203,11 @@ if (!officialSchemaAvailable()) {
                       kv('negzero', { doubleValue: -0 }),
                       kv('nobytes', { bytesValue: Buffer.alloc(0) }),
                       kv('unset', {}),
-                      kv('nested', { arrayValue: { values: [{ arrayValue: { values: [{ boolValue: true }] } }, { kvlistValue: { values: [kv('deep', { intValue: '7' })] } }] } }),
+                      kv('nested', {
+                        arrayValue: {
+                          values: [{ arrayValue: { values: [{ boolValue: true }] } }, { kvlistValue: { values: [kv('deep', { intValue: '7' })] } }],
+                        },
+                      }),
                       kv('dup', { stringValue: 'first' }),
                       kv('dup', { stringValue: 'last' }),
                     ],

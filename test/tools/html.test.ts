@@ -77,7 +77,15 @@ if (!haveChromium) {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-html-'));
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
         timeout: 30_000,
       });
     }, 40_000);
@@ -126,7 +134,10 @@ if (!haveChromium) {
       // Children are indented deeper than their parent; an error span is marked; a click shows the attributes.
       const chat = spans.find((s) => s.name === 'chat gpt-4o-mini' && s.status.code === 'ERROR')!;
       const parent = spans.find((s) => s.spanId === chat.parentSpanId)!;
-      const indent = async (id: string) => page.locator(`details.span[data-span-id="${id}"] summary .name`).evaluate((e) => parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { paddingLeft: string } }).getComputedStyle(e).paddingLeft));
+      const indent = async (id: string) =>
+        page
+          .locator(`details.span[data-span-id="${id}"] summary .name`)
+          .evaluate((e) => parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { paddingLeft: string } }).getComputedStyle(e).paddingLeft));
       expect(await indent(chat.spanId)).toBeGreaterThan(await indent(parent.spanId));
       const row = page.locator(`details.span[data-span-id="${chat.spanId}"]`);
       expect(await row.getAttribute('class')).toContain('error');

@@ -135,11 +135,7 @@ describe('openai-server: plain HTTP', () => {
     expect([first.status, second.status, third.status]).toEqual([418, 503, 200]);
     expect(((await first.json()) as any).error.message).toBe('teapot');
     expect(((await second.json()) as any).error.type).toBe('server_error');
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /v1/models',
-      'GET /v1/models',
-      'GET /v1/models',
-    ]);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models', 'GET /v1/models', 'GET /v1/models']);
   });
 
   it('dates model names and fills JSON schemas deterministically', () => {
@@ -194,9 +190,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
   describe('chat completions', () => {
     it('plain: deterministic completion with the marker, dated model, full usage, request id', async () => {
-      const { data, response } = await client.chat.completions
-        .create({ model: 'gpt-4o-mini', messages: MESSAGES, service_tier: 'auto' })
-        .withResponse();
+      const { data, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, service_tier: 'auto' }).withResponse();
       expect(data.id).toMatch(/^chatcmpl-/);
       expect(data.object).toBe('chat.completion');
       expect(data.model).toBe('gpt-4o-mini-2024-07-18');
@@ -260,23 +254,17 @@ describe.each(MAJORS)('$name against the local server', (major) => {
     });
 
     it('stream without include_usage has no usage chunk', async () => {
-      const chunks: any[] = await collect(
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }),
-      );
+      const chunks: any[] = await collect(await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }));
       expect(chunks.every((c) => !c.usage)).toBe(true);
       expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
     });
 
     it('stream tee() and toReadableStream() work', async () => {
-      const [left, right] = (
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true })
-      ).tee();
+      const [left, right] = (await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true })).tee();
       const [l, r] = await Promise.all([collect(left), collect(right)]);
       expect(l.length).toBeGreaterThan(3);
       expect(r).toEqual(l);
-      const readable = (
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true })
-      ).toReadableStream();
+      const readable = (await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true })).toReadableStream();
       const text = await new Response(readable).text();
       expect(text.trim().split('\n').length).toBe(l.length);
     });
@@ -419,7 +407,10 @@ describe.each(MAJORS)('$name against the local server', (major) => {
         'response.completed',
       ]);
       expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
-      const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+      const text = events
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map((e) => e.delta)
+        .join('');
       const completed = events.at(-1).response;
       expect(completed.status).toBe('completed');
       expect(completed.output[0].content[0].text).toBe(text);
@@ -452,10 +443,11 @@ describe.each(MAJORS)('$name against the local server', (major) => {
       const r = await client.responses.create({ model: 'gpt-4o-mini', input: PROMPT, tools, tool_choice: 'required' });
       expect(r.output[0]).toMatchObject({ type: 'function_call', name: 'get_weather', status: 'completed' });
       expect(JSON.parse(r.output[0].arguments)).toEqual({ city: MARKER, unit: 'c' });
-      const events: any[] = await collect(
-        await client.responses.create({ model: 'gpt-4o-mini', input: PROMPT, tools, tool_choice: 'required', stream: true }),
-      );
-      const args = events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+      const events: any[] = await collect(await client.responses.create({ model: 'gpt-4o-mini', input: PROMPT, tools, tool_choice: 'required', stream: true }));
+      const args = events
+        .filter((e) => e.type === 'response.function_call_arguments.delta')
+        .map((e) => e.delta)
+        .join('');
       expect(JSON.parse(args)).toEqual({ city: MARKER, unit: 'c' });
       expect(events.some((e) => e.type === 'response.function_call_arguments.done')).toBe(true);
     });
@@ -518,9 +510,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
     it('429 with maxRetries 0 is a RateLimitError carrying the request id', async () => {
       server.script({ kind: 'status', status: 429, retryAfterMs: 5 });
-      const err = await caught(() =>
-        client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0 }),
-      );
+      const err = await caught(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0 }));
       expect(err).toBeInstanceOf(OpenAI.RateLimitError);
       expect(err.status).toBe(429);
       expect(err.code).toBe('rate_limit_exceeded');
@@ -531,9 +521,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
     it('500 twice: the SDK retries, then throws InternalServerError', async () => {
       server.script({ kind: 'status', status: 500, retryAfterMs: 5 }, { kind: 'status', status: 500, retryAfterMs: 5 });
-      const err = await caught(() =>
-        client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 1 }),
-      );
+      const err = await caught(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 1 }));
       expect(err).toBeInstanceOf(OpenAI.InternalServerError);
       expect(err).toBeInstanceOf(OpenAI.APIError);
       expect(err.status).toBe(500);
@@ -544,9 +532,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
     it('reset: APIConnectionError without retries; retried transparently with retries', async () => {
       server.script({ kind: 'reset' });
-      const err = await caught(() =>
-        client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0 }),
-      );
+      const err = await caught(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0 }));
       expect(err).toBeInstanceOf(OpenAI.APIConnectionError);
       expect(err).not.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
       expect(err.message).toBe('Connection error.');
@@ -561,9 +547,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
 
     it('delay longer than the timeout: APIConnectionTimeoutError', async () => {
       server.script({ kind: 'delay', ms: 1500 });
-      const err = await caught(() =>
-        client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0, timeout: 200 }),
-      );
+      const err = await caught(() => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { maxRetries: 0, timeout: 200 }));
       expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     });
 
@@ -571,9 +555,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
       server.script({ kind: 'delay', ms: 20 }, { kind: 'slowFirstChunk', ms: 20 }, { kind: 'slowFirstChunk', ms: 20 });
       const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
       expect(r.choices[0].finish_reason).toBe('stop');
-      const chunks: any[] = await collect(
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }),
-      );
+      const chunks: any[] = await collect(await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }));
       expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
       const nonStream = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' });
       expect(nonStream.data).toHaveLength(1);
@@ -632,9 +614,7 @@ describe.each(MAJORS)('$name against the local server', (major) => {
       expect(cut.usage.completion_tokens).toBeLessThan(full.usage.completion_tokens);
 
       server.script({ kind: 'finish', reason: 'length' });
-      const chunks: any[] = await collect(
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }),
-      );
+      const chunks: any[] = await collect(await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }));
       expect(chunks.at(-1).choices[0].finish_reason).toBe('length');
 
       server.script({ kind: 'finish', reason: 'content_filter' });

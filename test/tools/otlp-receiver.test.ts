@@ -15,14 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  byName,
-  decodeJsonTraces,
-  decodeProtobufTraces,
-  OtlpDecodeError,
-  spanTree,
-  startOtlpReceiver,
-} from '../support/receiver.ts';
+import { byName, decodeJsonTraces, decodeProtobufTraces, OtlpDecodeError, spanTree, startOtlpReceiver } from '../support/receiver.ts';
 import type { OtlpReceiver, ReceivedSpan } from '../support/receiver.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -161,11 +154,7 @@ function emitFixture(provider: TracerProvider) {
   const under = (span: { spanContext(): SpanContext }) => trace.setSpan(ROOT_CONTEXT, span as never);
   const ctx = (sc: SpanContext) => trace.setSpanContext(ROOT_CONTEXT, sc);
 
-  const invocation = tracer.startSpan(
-    'invocation',
-    { kind: SpanKind.SERVER, startTime: at(0), attributes: ALL_TYPES },
-    ctx(REMOTE_PARENT),
-  );
+  const invocation = tracer.startSpan('invocation', { kind: SpanKind.SERVER, startTime: at(0), attributes: ALL_TYPES }, ctx(REMOTE_PARENT));
   invocation.addEvent('cold-start', { 'init.ms': 120.5, phase: 'init', attempt: 1, flags: [true, false] }, at(1));
   invocation.addEvent('ready', undefined, at(2));
 
@@ -178,10 +167,7 @@ function emitFixture(provider: TracerProvider) {
       kind: SpanKind.CLIENT,
       startTime: at(10),
       attributes: { 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': 12 },
-      links: [
-        { context: LINKED, attributes: { 'link.reason': 'retry-of', 'link.attempt': 2 } },
-        { context: enqueue.spanContext() },
-      ],
+      links: [{ context: LINKED, attributes: { 'link.reason': 'retry-of', 'link.attempt': 2 } }, { context: enqueue.spanContext() }],
     },
     under(invocation),
   );
@@ -461,7 +447,9 @@ describe.each(ENCODINGS)('$name encoding', (enc) => {
     const result = await exportVia(exporterForTest(enc, receiver, { timeoutMillis: 150 }), probeSpans('too-slow'));
     expect(result.code).toBe(ExportResultCode.FAILED);
     // Past the point the delayed answer would have been written:
-    await expect(receiver.waitForSpans(1, 800)).rejects.toThrow(/timed out after 800ms waiting for at least 1 span\(s\); 0 span\(s\) received; 1 request\(s\) \(statuses: hung\)/);
+    await expect(receiver.waitForSpans(1, 800)).rejects.toThrow(
+      /timed out after 800ms waiting for at least 1 span\(s\); 0 span\(s\) received; 1 request\(s\) \(statuses: hung\)/,
+    );
     expect(receiver.spans).toEqual([]);
   });
 

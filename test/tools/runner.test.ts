@@ -262,7 +262,7 @@ describe.each(clients)('sandbox (client: $c)', ({ c }) => {
     }
   });
 
-  it('shutdown: thaw, SIGTERM, the handler\'s SIGTERM listener runs within ~500 ms', async () => {
+  it("shutdown: thaw, SIGTERM, the handler's SIGTERM listener runs within ~500 ms", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-sigterm-'));
     try {
       // A listener that exits: graceful.
@@ -378,7 +378,10 @@ describe('cli.ts', () => {
       { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, AWS_REGION: 'us-east-1' } },
     );
     expect(p.status, p.stderr).toBe(0);
-    const results = p.stdout.trim().split('\n').map((l) => JSON.parse(l) as { count: number; pid: number; event: unknown });
+    const results = p.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { count: number; pid: number; event: unknown });
     expect(results.map((r) => r.count)).toEqual([1, 2, 3]);
     expect(new Set(results.map((r) => r.pid)).size).toBe(1);
     expect(results[0]!.event).toEqual({ hello: 'world' });

@@ -1,13 +1,6 @@
 // tools/sqs-emulator/ against the real @aws-sdk/client-sqs (AWS JSON 1.0, MD5 checks), and its event source
 // mapping stand-in (Lambda's SQS event shape, ReportBatchItemFailures).
-import {
-  DeleteMessageCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../tools/sqs-emulator/index.ts';

@@ -86,7 +86,9 @@ function rabbitMq(event: Obj, fields: readonly string[]): EventDescription {
     if (!headers) return undefined;
     const flat: Record<string, string> = {};
     for (const f of fields) {
-      const key = Object.keys(headers).slice(0, 512).find((k) => k.toLowerCase() === f);
+      const key = Object.keys(headers)
+        .slice(0, 512)
+        .find((k) => k.toLowerCase() === f);
       const value = key === undefined ? undefined : decodeBytes(headers[key]);
       if (value !== undefined) flat[f] = value;
     }

@@ -57,7 +57,10 @@ export function authorizerDescription(event: Obj, fields: readonly string[]): Ev
   if (event.type === 'REQUEST' && (isObj(event.requestContext) || isObj(event.headers))) described = httpDescription(event, fields);
   if (!described) {
     const [, , method, ...path] = arn.slice(arn.lastIndexOf(':') + 1).split('/');
-    described = serverDescription({ method: method && method !== '*' ? method : undefined, path: path.length ? `/${path.join('/')}` : undefined, headers: {} }, fields);
+    described = serverDescription(
+      { method: method && method !== '*' ? method : undefined, path: path.length ? `/${path.join('/')}` : undefined, headers: {} },
+      fields,
+    );
   }
   described ??= { kind: SpanKind.SERVER, name: '', attributes: { [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_HTTP } };
   return { ...described, inferStatus200: false, authorizer: true };

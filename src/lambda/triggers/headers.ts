@@ -41,7 +41,8 @@ export function pickListHeaders(fields: readonly string[], headers: unknown): Ca
   for (const key in headers) {
     if (++seen > MAX_HEADER_KEYS) break;
     const raw = headers[key];
-    const value = typeof raw === 'string' ? raw : joined(raw, (v) => (typeof v === 'string' ? v : isObj(v) && typeof v.value === 'string' ? v.value : undefined));
+    const value =
+      typeof raw === 'string' ? raw : joined(raw, (v) => (typeof v === 'string' ? v : isObj(v) && typeof v.value === 'string' ? v.value : undefined));
     if (value !== undefined) lists[key] = value;
   }
   return pickHeaders(fields, lists);

@@ -68,7 +68,13 @@ function eventBridgeCarrier(detail: unknown, fields: readonly string[]): Carrier
 }
 
 /** A CONSUMER invocation of a queue or topic: `process {destination}`, per the messaging conventions. */
-export function consumer(system: string, destination: string | undefined, messageId: string | undefined, attributes: Attributes, messages: (Carrier | undefined)[]): EventDescription {
+export function consumer(
+  system: string,
+  destination: string | undefined,
+  messageId: string | undefined,
+  attributes: Attributes,
+  messages: (Carrier | undefined)[],
+): EventDescription {
   Object.assign(attributes, {
     [S.ATTR_FAAS_TRIGGER]: S.FAAS_TRIGGER_PUBSUB,
     [S.ATTR_MESSAGING_SYSTEM]: system,

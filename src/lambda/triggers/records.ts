@@ -77,7 +77,11 @@ function dynamoDocument(record: Obj): DocumentChange {
   const event = str(record.eventName);
   const change = obj(record.dynamodb);
   const keys = obj(change?.Keys);
-  const values = keys ? Object.keys(keys).slice(0, 2).map((k) => scalar(obj(keys[k]))) : [];
+  const values = keys
+    ? Object.keys(keys)
+        .slice(0, 2)
+        .map((k) => scalar(obj(keys[k])))
+    : [];
   const seconds = change?.ApproximateCreationDateTime;
   return {
     collection: table,
