@@ -1,110 +1,113 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { diag } from '@opentelemetry/api';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { VERSION } from '../version.js';
+import { http1Client, type Exchange } from './http1.js';
+import { ResponseError } from './http1-response.js';
 import type { TracesExportConfig } from './otlp-config.js';
 
 /** What the sender needs from the exporter configuration. */
 export type TransportSettings = Pick<TracesExportConfig, 'url' | 'headers' | 'compression' | 'tls'>;
-
-type HttpModule = typeof import('node:http');
 
 /** The SDK's answer bodies are tiny; more than this is not an OTLP response. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
 const USER_AGENT = `lambda-llm-tracing/${VERSION}`;
+/** Headers the sender writes itself; a configured one of these names is not sent. */
+const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'user-agent']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
- * The OTLP/HTTP sender: one `http.request` per attempt over a keep-alive agent, gzip when configured, the
- * response classified as the SDK's transport does (2xx success; 429/502/503/504 and network errors retryable,
- * with Retry-After; anything else a failure). `node:http` comes from `process.getBuiltinModule` on the first
- * send: an ESM import of it evaluates undici on Node 22+, some 30 ms of every cold start.
+ * The OTLP/HTTP sender: gzip when configured, the response classified as the SDK's transport does (2xx success;
+ * 429/502/503/504 and network errors retryable, with Retry-After; anything else a failure). It posts with our
+ * HTTP/1.1 client over keep-alive connections from `node:net` (or `node:tls` for https, one secure context for
+ * all of them), loaded through `process.getBuiltinModule` on the first send: an ESM import of `node:http`
+ * evaluates undici on Node 22+ (some 30 ms of a cold start), and driving it costs the first export more again.
  */
 export function createHttpTransport(settings: TransportSettings): IExporterTransport {
   const url = new URL(settings.url);
-  const https = url.protocol === 'https:';
-  let http: HttpModule | undefined;
-  let agent: import('node:http').Agent | undefined;
-  const load = () => {
-    if (!http) {
-      http = process.getBuiltinModule(https ? 'node:https' : 'node:http') as HttpModule;
-      agent = new http.Agent({ keepAlive: true, ...settings.tls });
-    }
-    return http;
-  };
+  const client = http1Client(connector(url, settings.tls), MAX_RESPONSE_BYTES);
+  // The request head is the same for every export but for the body's length: written out once.
+  const lines = Object.entries({ Host: url.host, ...validHeaders(settings.headers), 'User-Agent': USER_AGENT, Connection: 'keep-alive' });
+  const prefix = `POST ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
+  const gzipped = settings.compression === 'gzip';
   return {
     async send(data, timeoutMillis) {
-      const headers: Record<string, string> = { ...settings.headers, 'User-Agent': USER_AGENT };
-      let body: Uint8Array = data;
-      if (settings.compression === 'gzip') {
-        body = await gzip(data);
-        headers['Content-Encoding'] = 'gzip';
-      }
-      headers['Content-Length'] = String(body.byteLength);
-      return post(load(), agent, url, headers, body, timeoutMillis);
+      const body = gzipped ? await gzip(data) : data;
+      const head = `${prefix}${gzipped ? 'Content-Encoding: gzip\r\n' : ''}Content-Length: ${body.byteLength}\r\n\r\n`;
+      return exportResponse(await client.request(head, body, timeoutMillis));
     },
-    shutdown() {
-      agent?.destroy();
-    },
+    shutdown: () => client.close(),
   };
+}
+
+/** Opens a connection to the URL's origin: TCP for http, TLS (SNI and identity checked against the host) for https. */
+function connector(url: URL, tls: TransportSettings['tls']): () => Socket {
+  // A bracketed IPv6 literal in the URL is a bare address to connect to.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port) || (secure ? 443 : 80);
+  const options = { host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 };
+  if (!secure) return () => (process.getBuiltinModule('node:net') as typeof import('node:net')).connect(options);
+  let secureContext: import('node:tls').SecureContext | undefined;
+  return () => {
+    const tlsModule = process.getBuiltinModule('node:tls') as typeof import('node:tls');
+    secureContext ??= tlsModule.createSecureContext(tls);
+    const servername = isIP(host) ? undefined : host;
+    return tlsModule.connect({ ...options, secureContext, ...(servername ? { servername } : {}) });
+  };
+}
+
+function isIP(host: string): boolean {
+  return (process.getBuiltinModule('node:net') as typeof import('node:net')).isIP(host) !== 0;
+}
+
+function exportResponse(exchange: Exchange): ExportResponse {
+  if ('response' in exchange) {
+    const r = exchange.response;
+    return classify(r.status, r.statusText, r.retryAfter, r.body);
+  }
+  if ('timedOut' in exchange) return { status: 'retryable', error: new TransportError('timed out', 'timed out waiting for an answer') };
+  const { error, answered } = exchange;
+  if (error instanceof ResponseError) return { status: 'failure', error: new TransportError(error.kind, error.message, error) };
+  // Cut off after the answer had begun: the request may have been processed, so it is not sent again.
+  if (answered) return { status: 'failure', error: new TransportError('aborted', 'connection closed mid-response', error) };
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const failure = new TransportError(code ?? 'network', code === 'ECONNREFUSED' ? 'connection refused' : (code ?? error.message), error);
+  return code && RETRYABLE_CODES.has(code) ? { status: 'retryable', error: failure } : { status: 'failure', error: failure };
+}
+
+/** An answer as the SDK's transport reads it: 2xx success, 429/502/503/504 retryable (after Retry-After), else a failure. */
+function classify(status: number, statusText: string, retryAfter: string | undefined, body: Buffer): ExportResponse {
+  if (status >= 200 && status <= 299) return { status: 'success', data: body };
+  const error = new OTLPExporterError(statusText, status, body.toString());
+  if (!RETRYABLE_STATUS.has(status)) return { status: 'failure', error };
+  const retryInMillis = retryAfterMs(retryAfter);
+  return { status: 'retryable', error, ...(retryInMillis !== undefined ? { retryInMillis } : {}) };
+}
+
+/**
+ * The configured headers, one per name whatever its case (the last wins, as `setHeader` does), without those
+ * the sender writes itself; a name or value that HTTP cannot carry is left out with a warning, where Node's own
+ * client would throw on every export.
+ */
+function validHeaders(headers: Record<string, string>): Record<string, string> {
+  const byName = new Map<string, [string, string]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
+      diag.warn(`lambda-llm-tracing: not sending the OTLP header ${JSON.stringify(name)}: not a valid HTTP header`);
+      continue;
+    }
+    if (!OWN_HEADERS.has(name.toLowerCase())) byName.set(name.toLowerCase(), [name, value]);
+  }
+  return Object.fromEntries(byName.values());
 }
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {
   const zlib = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
   return new Promise((resolve, reject) => zlib.gzip(data, (error, out) => (error ? reject(error) : resolve(out))));
-}
-
-function post(
-  http: HttpModule,
-  agent: import('node:http').Agent | undefined,
-  url: URL,
-  headers: Record<string, string>,
-  body: Uint8Array,
-  timeoutMillis: number,
-): Promise<ExportResponse> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (r: ExportResponse) => {
-      if (!settled) resolve(r);
-      settled = true;
-    };
-    const req: ClientRequest = http.request(url, { method: 'POST', headers, ...(agent ? { agent } : {}) }, (res) => readResponse(res, req, done));
-    req.setTimeout(timeoutMillis, () => {
-      req.destroy();
-      done({ status: 'retryable', error: new TransportError('timed out', 'timed out waiting for an answer') });
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const code = typeof error.code === 'string' ? error.code : undefined;
-      const failure = new TransportError(code ?? 'network', code === 'ECONNREFUSED' ? 'connection refused' : (code ?? error.message), error);
-      done(code && RETRYABLE_CODES.has(code) ? { status: 'retryable', error: failure } : { status: 'failure', error: failure });
-    });
-    req.end(body);
-  });
-}
-
-function readResponse(res: IncomingMessage, req: ClientRequest, done: (r: ExportResponse) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  res.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      done({ status: 'failure', error: new TransportError('response too large', `response body over ${MAX_RESPONSE_BYTES} bytes`) });
-      req.destroy();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  res.on('end', () => {
-    const status = res.statusCode ?? 0;
-    if (status >= 200 && status <= 299) return done({ status: 'success', data: Buffer.concat(chunks) });
-    const error = new OTLPExporterError(res.statusMessage, status, Buffer.concat(chunks).toString());
-    if (RETRYABLE_STATUS.has(status)) {
-      const retryInMillis = retryAfterMs(res.headers['retry-after']);
-      return done({ status: 'retryable', error, ...(retryInMillis !== undefined ? { retryInMillis } : {}) });
-    }
-    done({ status: 'failure', error });
-  });
-  res.on('error', (error) => done({ status: 'failure', error }));
 }
 
 /** Retry-After as the SDK reads it: seconds, or an HTTP date; undefined lets the backoff decide. */

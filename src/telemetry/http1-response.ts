@@ -1,0 +1,137 @@
+/** An HTTP/1.1 response as the OTLP sender needs it: status, the headers it reads, the body. */
+export interface Http1Response {
+  status: number;
+  statusText: string;
+  retryAfter: string | undefined;
+  body: Buffer;
+  /** Whether the connection may carry the next request (HTTP/1.1, no `Connection: close`, nothing after the body). */
+  reusable: boolean;
+}
+
+/** What reads one response off a connection, fed its bytes as they arrive. */
+export interface ResponseReader {
+  /** The response once complete; throws a ResponseError on what it cannot read. */
+  feed(chunk: Buffer): Http1Response | undefined;
+  /** The peer closed the connection: the response if its body ran to the close. */
+  end(): Http1Response | undefined;
+  /** Whether the head of the answer has arrived. */
+  started(): boolean;
+}
+
+/** Why a response could not be read: framing the client cannot follow, or a body past the limit. */
+export class ResponseError extends Error {
+  readonly kind: 'malformed response' | 'response too large';
+  constructor(kind: ResponseError['kind'], message: string) {
+    super(message);
+    this.name = 'ResponseError';
+    this.kind = kind;
+  }
+}
+
+/** More than this in a response head or a chunk line is not an OTLP collector talking. */
+const MAX_LINE_BYTES = 64 * 1024;
+const CRLF = Buffer.from('\r\n');
+const HEAD_END = Buffer.from('\r\n\r\n');
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+
+const malformed = (why: string) => new ResponseError('malformed response', why);
+
+/**
+ * RFC 9112 framing: Content-Length, chunked (the last transfer coding), or the body up to the close; no body for
+ * 204/304; interim 1xx answers skipped. `left` counts the body bytes still due: of the length, or of the chunk.
+ */
+export function responseReader(maxBody: number): ResponseReader {
+  let pending: Buffer = Buffer.alloc(0);
+  let head: Omit<Http1Response, 'body'> | undefined;
+  let framing: 'length' | 'chunked' | 'close' = 'close';
+  let phase: 'size' | 'data' | 'crlf' | 'trailers' = 'size';
+  let left = 0;
+  const chunks: Buffer[] = [];
+  let size = 0;
+
+  /** The pending text up to `delimiter`, consumed with it; undefined until it has all arrived. */
+  const cut = (delimiter: Buffer): string | undefined => {
+    const end = pending.indexOf(delimiter);
+    if (end < 0) {
+      if (pending.length > MAX_LINE_BYTES) throw malformed('line too long');
+      return undefined;
+    }
+    const text = pending.toString('latin1', 0, end);
+    pending = pending.subarray(end + delimiter.length);
+    return text;
+  };
+  /** Moves up to `n` pending bytes into the body; returns how many. */
+  const take = (n: number): number => {
+    n = Math.min(n, pending.length);
+    size += n;
+    if (size > maxBody) throw new ResponseError('response too large', `response body over ${maxBody} bytes`);
+    chunks.push(pending.subarray(0, n));
+    pending = pending.subarray(n);
+    return n;
+  };
+  const response = (reusable: boolean): Http1Response => ({ ...head!, body: Buffer.concat(chunks), reusable: reusable && head!.reusable });
+  const readHead = (text: string): void => {
+    const lines = text.split('\r\n');
+    const m = STATUS_LINE.exec(lines[0]!);
+    if (!m) throw malformed('not an HTTP/1.x status line');
+    const status = Number(m[2]);
+    // Interim answers (100 Continue, 103 Early Hints) precede the real one; 101 would switch protocols.
+    if (status >= 100 && status < 200 && status !== 101) return;
+    const h: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw malformed('bad header line');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length' && h[name] !== undefined && h[name] !== value) throw malformed('conflicting Content-Length');
+      h[name] = h[name] === undefined || name === 'content-length' ? value : `${h[name]}, ${value}`;
+    }
+    const close = /(^|,)\s*close\s*(,|$)/i.test(h.connection ?? '');
+    head = { status, statusText: m[3] ?? '', retryAfter: h['retry-after'], reusable: m[1] === '1' && !close };
+    const length = h['content-length'];
+    if (status === 204 || status === 304) framing = 'length';
+    else if (h['transfer-encoding'] !== undefined) framing = /(^|,)\s*chunked\s*$/i.test(h['transfer-encoding']) ? 'chunked' : 'close';
+    else if (length !== undefined) {
+      if (!/^\d{1,15}$/.test(length)) throw malformed('bad Content-Length');
+      framing = 'length';
+      left = Number(length);
+    }
+  };
+  const readChunked = (): Http1Response | undefined => {
+    for (;;) {
+      if (phase === 'data') {
+        left -= take(left);
+        if (left > 0) return undefined;
+        phase = 'crlf';
+      }
+      const line = cut(CRLF);
+      if (line === undefined) return undefined;
+      if (phase === 'crlf') {
+        if (line !== '') throw malformed('chunk not followed by CRLF');
+        phase = 'size';
+      } else if (phase === 'trailers') {
+        if (line === '') return response(pending.length === 0);
+      } else {
+        const hex = /^([0-9a-fA-F]{1,8})[ \t]*(;.*)?$/.exec(line);
+        if (!hex) throw malformed('bad chunk size');
+        left = Number.parseInt(hex[1]!, 16);
+        phase = left === 0 ? 'trailers' : 'data';
+      }
+    }
+  };
+  return {
+    feed(chunk) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (!head) {
+        const text = cut(HEAD_END);
+        if (text === undefined) return undefined;
+        readHead(text);
+      }
+      if (framing === 'chunked') return readChunked();
+      left -= take(framing === 'close' ? pending.length : left);
+      return framing === 'length' && left === 0 ? response(pending.length === 0) : undefined;
+    },
+    end: () => (head && framing === 'close' ? response(false) : undefined),
+    started: () => head !== undefined,
+  };
+}
