@@ -113,7 +113,7 @@ export async function buildVariants(out: string, withExtension: boolean): Promis
   return variants;
 }
 
-async function buildOurs(out: string, withExtension: boolean): Promise<Variant[]> {
+export async function buildOurs(out: string, withExtension: boolean): Promise<Variant[]> {
   const bareDir = path.join(out, 'bare');
   const bare = await esm(path.join(HANDLERS, 'bare.ts'), path.join(bareDir, 'index.mjs'), OPENAI6);
   const variants: Variant[] = [

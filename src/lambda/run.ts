@@ -3,6 +3,7 @@ import { channel, exportStarted } from '../extension/channel.js';
 import { budgetBeforeDeadline, flushWithin } from '../telemetry/flush.js';
 import { ensureProvider } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
+import { prewarmTransports } from '../telemetry/transport.js';
 import type { LambdaContext, LlmTracingOptions } from '../types.js';
 import type { WrapperConfig } from './config.js';
 import { exportMode } from './export-mode.js';
@@ -27,6 +28,7 @@ export async function runInvocation<R>(
   const mode = exportMode(config.exportMode);
   const invocation = safely('starting the invocation span', () => Invocation.start(event, lambdaContext, options, mode));
   if (!invocation) return run(undefined);
+  safely('connecting to the collector', prewarmTransports);
 
   const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
     safely('the timeout salvage', () => {

@@ -6,6 +6,8 @@ export type Exchange = { response: Http1Response } | { error: NodeJS.ErrnoExcept
 
 export interface Http1Client {
   request(head: string, body: Uint8Array, timeoutMillis: number): Promise<Exchange>;
+  /** Opens a connection ahead of the next request, in the event loop's next check phase, unless one is open. */
+  warm(): void;
   close(): void;
 }
 
@@ -55,6 +57,12 @@ export function http1Client(connect: () => Socket, maxBody: number): Http1Client
       const first = await exchange(reused ?? opened(), head, body, timeoutMillis, maxBody, release);
       if (!reused || !('error' in first) || first.answered || !STALE_CODES.has(String((first.error as NodeJS.ErrnoException).code))) return first;
       return exchange(opened(), head, body, Math.max(0, deadline - Date.now()), maxBody, release);
+    },
+    warm() {
+      if (open.size > 0) return;
+      setImmediate(() => {
+        if (open.size === 0) release(opened());
+      });
     },
     close() {
       for (const socket of open) socket.destroy();

@@ -19,6 +19,19 @@ const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection'
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+/** The live senders' `warm`, for `prewarmTransports`. */
+const warmers = new Set<() => void>();
+
+/**
+ * Has every sender without a connection open one, once the event loop next turns: called as an invocation
+ * starts, so that connecting (and loading `node:net` on a cold start) overlaps the handler's own waiting for I/O
+ * (an LLM call) instead of delaying the export. When the handler answers at once, the export comes first and
+ * this finds its connection open.
+ */
+export function prewarmTransports(): void {
+  for (const warm of warmers) warm();
+}
+
 /**
  * The OTLP/HTTP sender: gzip when configured, the response classified as the SDK's transport does (2xx success;
  * 429/502/503/504 and network errors retryable, with Retry-After; anything else a failure). It posts with our
@@ -33,13 +46,17 @@ export function createHttpTransport(settings: TransportSettings): IExporterTrans
   const lines = Object.entries({ Host: url.host, ...validHeaders(settings.headers), 'User-Agent': USER_AGENT, Connection: 'keep-alive' });
   const prefix = `POST ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
   const gzipped = settings.compression === 'gzip';
+  warmers.add(client.warm);
   return {
     async send(data, timeoutMillis) {
       const body = gzipped ? await gzip(data) : data;
       const head = `${prefix}${gzipped ? 'Content-Encoding: gzip\r\n' : ''}Content-Length: ${body.byteLength}\r\n\r\n`;
       return exportResponse(await client.request(head, body, timeoutMillis));
     },
-    shutdown: () => client.close(),
+    shutdown() {
+      warmers.delete(client.warm);
+      client.close();
+    },
   };
 }
 

@@ -4,7 +4,8 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { OTLPExporterError, type ExportResponse } from '@opentelemetry/otlp-exporter-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, TransportError } from '../../src/telemetry/transport.ts';
+import { shutdownTracing, withLlmTracing } from '../../src/index.ts';
+import { createHttpTransport, prewarmTransports, TransportError } from '../../src/telemetry/transport.ts';
 
 /** One request as the raw server read it off the wire. */
 interface Seen {
@@ -210,6 +211,38 @@ describe('the OTLP/HTTP sender over a socket', () => {
     const t = transportFor(server.url);
     expect(await t.send(BODY, 1000)).toMatchObject({ status: 'failure', error: { kind: 'malformed response' } });
     expect(await t.send(BODY, 5000)).toMatchObject({ status: 'failure', error: { kind: 'response too large' } });
+  });
+});
+
+describe('connecting ahead of the export', () => {
+  it('opens the connection on the next turn of the event loop, and the export then uses it', async () => {
+    const server = await rawServer((s) => s.write(ok()));
+    const t = transportFor(server.url);
+    prewarmTransports();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.connections()).toBe(1);
+    prewarmTransports();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.connections()).toBe(1);
+    expect((await t.send(BODY, 1000)).status).toBe('success');
+    expect(server.seen.map((x) => x.connection)).toEqual([0]);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('connects while the handler waits for its own I/O, before the invocation ends', async () => {
+    const server = await rawServer((s) => s.write(ok()));
+    cleanups.push(() => shutdownTracing(500));
+    const handler = withLlmTracing(
+      async () => {
+        // Resolves once the collector has a connection, which only the wrapper's warm-up can have opened by now.
+        for (let i = 0; i < 100 && server.connections() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+        return { statusCode: 200, connected: server.connections() };
+      },
+      { endpoint: server.url, exportMode: 'before-response', shutdownOnSigterm: false },
+    );
+    const result = await handler({}, { awsRequestId: 'warm-1', functionName: 'f', getRemainingTimeInMillis: () => 10_000 } as never);
+    expect(result).toEqual({ statusCode: 200, connected: 1 });
+    expect(server.seen.map((x) => x.connection)).toEqual([0]);
   });
 });
 
