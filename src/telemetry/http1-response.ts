@@ -2,7 +2,8 @@
 export interface Http1Response {
   status: number;
   statusText: string;
-  retryAfter: string | undefined;
+  /** By lower-cased name; repeated ones joined with ", ". */
+  headers: Record<string, string>;
   body: Buffer;
   /** Whether the connection may carry the next request (HTTP/1.1, no `Connection: close`, nothing after the body). */
   reusable: boolean;
@@ -87,7 +88,7 @@ export function responseReader(maxBody: number): ResponseReader {
       h[name] = h[name] === undefined || name === 'content-length' ? value : `${h[name]}, ${value}`;
     }
     const close = /(^|,)\s*close\s*(,|$)/i.test(h.connection ?? '');
-    head = { status, statusText: m[3] ?? '', retryAfter: h['retry-after'], reusable: m[1] === '1' && !close };
+    head = { status, statusText: m[3] ?? '', headers: h, reusable: m[1] === '1' && !close };
     const length = h['content-length'];
     if (status === 204 || status === 304) framing = 'length';
     else if (h['transfer-encoding'] !== undefined) framing = /(^|,)\s*chunked\s*$/i.test(h['transfer-encoding']) ? 'chunked' : 'close';

@@ -5,7 +5,8 @@ import { type ResponseError, responseReader, type Http1Response } from './http1-
 export type Exchange = { response: Http1Response } | { error: NodeJS.ErrnoException | ResponseError; answered: boolean } | { timedOut: true };
 
 export interface Http1Client {
-  request(head: string, body: Uint8Array, timeoutMillis: number): Promise<Exchange>;
+  /** Without `timeoutMillis`, the answer is waited for as long as it takes (a long poll). */
+  request(head: string, body: Uint8Array, timeoutMillis?: number): Promise<Exchange>;
   /** Opens a connection ahead of the next request, in the event loop's next check phase, unless one is open. */
   warm(): void;
   close(): void;
@@ -52,11 +53,11 @@ export function http1Client(connect: () => Socket, maxBody: number): Http1Client
 
   return {
     async request(head, body, timeoutMillis) {
-      const deadline = Date.now() + timeoutMillis;
+      const deadline = timeoutMillis === undefined ? undefined : Date.now() + timeoutMillis;
       const reused = takeIdle();
       const first = await exchange(reused ?? opened(), head, body, timeoutMillis, maxBody, release);
       if (!reused || !('error' in first) || first.answered || !STALE_CODES.has(String((first.error as NodeJS.ErrnoException).code))) return first;
-      return exchange(opened(), head, body, Math.max(0, deadline - Date.now()), maxBody, release);
+      return exchange(opened(), head, body, deadline === undefined ? undefined : Math.max(0, deadline - Date.now()), maxBody, release);
     },
     warm() {
       if (open.size > 0) return;
@@ -73,7 +74,14 @@ export function http1Client(connect: () => Socket, maxBody: number): Http1Client
 }
 
 /** Writes one request on `socket` and reads its answer; the socket is then released for reuse or destroyed. */
-function exchange(socket: Socket, head: string, body: Uint8Array, timeoutMillis: number, maxBody: number, release: (s: Socket) => void): Promise<Exchange> {
+function exchange(
+  socket: Socket,
+  head: string,
+  body: Uint8Array,
+  timeoutMillis: number | undefined,
+  maxBody: number,
+  release: (s: Socket) => void,
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const reader = responseReader(maxBody);
     const settle = (outcome: Exchange, keep: boolean) => {
@@ -99,7 +107,7 @@ function exchange(socket: Socket, head: string, body: Uint8Array, timeoutMillis:
       settle({ error, answered: reader.started() }, false);
     };
     const onError = (error: NodeJS.ErrnoException) => settle({ error, answered: reader.started() }, false);
-    const timer = setTimeout(() => settle({ timedOut: true }, false), timeoutMillis);
+    const timer = timeoutMillis === undefined ? undefined : setTimeout(() => settle({ timedOut: true }, false), timeoutMillis);
     socket.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
     socket.cork();
     socket.write(head, 'latin1');

@@ -84,7 +84,7 @@ function isIP(host: string): boolean {
 function exportResponse(exchange: Exchange): ExportResponse {
   if ('response' in exchange) {
     const r = exchange.response;
-    return classify(r.status, r.statusText, r.retryAfter, r.body);
+    return classify(r.status, r.statusText, r.headers['retry-after'], r.body);
   }
   if ('timedOut' in exchange) return { status: 'retryable', error: new TransportError('timed out', 'timed out waiting for an answer') };
   const { error, answered } = exchange;

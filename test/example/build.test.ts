@@ -66,12 +66,13 @@ describe('build.mjs', () => {
     const file = path.join(fn.codeDir, 'extension.mjs');
     expect(fs.existsSync(file), file).toBe(true);
     const code = fs.readFileSync(file, 'utf8');
-    // Loaded on every cold start: a few KiB at most, minified, nothing imported but node: built-ins, and node:http
-    // through process.getBuiltinModule, not an ES import, whose facade evaluates undici on Node 22+.
-    expect(code.length).toBeLessThan(4 * 1024);
-    expect(code.split('\n').length).toBeLessThan(5);
+    // Loaded on every cold start: a few KiB at most, minified, nothing imported but node: built-ins, and node:net
+    // through process.getBuiltinModule (our HTTP/1.1 client: a first request through node:http costs init ~5 ms more).
+    expect(code.length).toBeLessThan(6 * 1024);
+    // Minified: a line or two, not counting the line breaks of HTTP heads inside template literals.
+    expect(code.replace(/`[^`]*`/g, '``').split('\n').length).toBeLessThan(5);
     const imports = [...code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((m) => m[1]);
-    expect(code).toContain('getBuiltinModule("node:http")');
+    expect(code).toContain('getBuiltinModule("node:net")');
     expect(imports).not.toContain('node:http');
     expect(
       imports.filter((s) => !s!.startsWith('node:')),
