@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { type ResponseError, responseReader, type Http1Response } from './http1-response.js';
+import { type ResponseError, responseReader, type Http1Response } from './response.js';
 
 /** How one exchange ended: a response, a socket or framing error (with whether the answer had begun), or the deadline. */
 export type Exchange = { response: Http1Response } | { error: NodeJS.ErrnoException | ResponseError; answered: boolean } | { timedOut: true };
