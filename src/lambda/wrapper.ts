@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { channel } from '../extension/channel.js';
 import { ensureProvider } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
-import type { AnyHandler, AsyncHandler, CallbackHandler, LambdaContext, LlmTracingOptions, TracedHandler } from '../types.js';
+import type { AnyHandler, CallbackHandler, LambdaContext, LlmTracingOptions, TracedHandler } from '../types.js';
 import { wrapperConfig } from './config.js';
 import { invokeHandler } from './handler.js';
 import { tracePlainHandler } from './mode-plain.js';
@@ -15,14 +15,14 @@ import { isStreamingHandler, type StreamingHandler } from './response-stream.js'
  * `lambda-llm-tracing/extension` module is loaded. A handler made with `awslambda.streamifyResponse` stays a
  * streaming handler, its span covering the whole stream. Telemetry failures never reach the caller.
  */
-// Callback handlers first: against the union of both shapes, a fully annotated `(event, context, callback)`
-// handler's `void` return made R `void`, and its `callback: Callback<R>` then no longer fit.
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
-  handler: CallbackHandler<E, R, C>,
+  handler: AnyHandler<E, R, C>,
   options?: LlmTracingOptions,
 ): TracedHandler<E, R, C>;
+// Against the union above, a fully annotated `(event, context, callback: Callback<R>) => void` handler gets R from
+// its `void` return, and its callback then no longer fits: callback handlers alone take R from the callback.
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
-  handler: AsyncHandler<E, R, C>,
+  handler: CallbackHandler<E, R, C>,
   options?: LlmTracingOptions,
 ): TracedHandler<E, R, C>;
 export function withLlmTracing<E = unknown, C extends LambdaContext = LambdaContext, S = Writable>(

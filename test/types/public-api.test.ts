@@ -87,6 +87,11 @@ describe('withLlmTracing', () => {
     withLlmTracing(handler, { flushBudgetMs: 100, exportMode: 'before-response', timeoutSalvageMs: false, ...OFF });
   });
 
+  it('leaves an unannotated event implicitly `any`, which strict mode refuses', () => {
+    // @ts-expect-error TS7006: the event's type is the user's to say
+    withLlmTracing(async (event) => event, OFF);
+  });
+
   it('rejects a handler with more parameters than a Lambda handler has', () => {
     // @ts-expect-error four parameters
     withLlmTracing((_e: Question, _c: Context, _cb: Callback<Answer>, _extra: number) => {}, OFF);
