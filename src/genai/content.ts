@@ -57,14 +57,6 @@ export interface OutputChoice {
   toolCalls?: ToolCall[];
 }
 
-/** A tool offered to the model, as `gen_ai.tool.definitions` records it. */
-export interface ToolDefinition {
-  type: string;
-  name: string;
-  description?: string;
-  parameters?: unknown;
-}
-
 /** The conventions' JSON shape: a tool call's arguments are the parsed object, the text only when it does not parse. */
 type Part =
   | { type: 'text'; content: string }
