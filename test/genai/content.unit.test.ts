@@ -151,6 +151,12 @@ describe('contentOptions', () => {
     expect(contentOptions(false, 50, undefined)).toMatchObject({ capture: false, maxChars: 50, attributeLimit: 1000 });
   });
 
+  it('ignores a malformed maximum option (0, negative, fractional, NaN) for the variable or the default', () => {
+    for (const bad of [0, -3, 2.5, Number.NaN]) expect(contentOptions(true, bad, undefined).maxChars).toBe(2048);
+    process.env.LLM_TRACING_CONTENT_MAX_CHARS = '300';
+    expect(contentOptions(true, 0, undefined).maxChars).toBe(300);
+  });
+
   it('ignores a malformed maximum', () => {
     for (const bad of ['0', '-3', '2.5', 'lots']) {
       process.env.LLM_TRACING_CONTENT_MAX_CHARS = bad;

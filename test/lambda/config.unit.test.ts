@@ -32,6 +32,18 @@ describe('wrapperConfig', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('says a misspelt export mode, from the variable or the option, and uses auto', () => {
+    process.env.LLM_TRACING_EXPORT_MODE = 'after_response';
+    expect(wrapperConfig({}).exportMode).toBe('auto');
+    expect(wrapperConfig({ exportMode: 'later' as never }).exportMode).toBe('auto');
+    expect(warnings).toEqual([
+      expect.stringContaining('LLM_TRACING_EXPORT_MODE="after_response" is not auto, after-response or before-response; using auto'),
+      expect.stringContaining('exportMode="later"'),
+    ]);
+    process.env.LLM_TRACING_EXPORT_MODE = 'AFTER-RESPONSE';
+    expect(wrapperConfig({}).exportMode).toBe('after-response');
+  });
+
   it('lets options win over the variables', () => {
     process.env.LLM_TRACING_FLUSH_BUDGET_MS = '250';
     process.env.LLM_TRACING_TIMEOUT_SALVAGE_MS = 'off';
