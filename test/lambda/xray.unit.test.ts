@@ -27,6 +27,13 @@ describe('parseXRayHeader', () => {
     expect(ctx?.traceFlags).toBe(TraceFlags.SAMPLED);
   });
 
+  it('reads whole fields only: GrandParent=, NotSampled= or XRoot= are not ours; spaces around a field are', () => {
+    expect(parseXRayHeader(`${ROOT};GrandParent=53995c3f42cd8ad8;Sampled=1`)).toBeUndefined();
+    expect(parseXRayHeader(`X${ROOT};${PARENT}`)).toBeUndefined();
+    expect(parseXRayHeader(`${ROOT};${PARENT};NotSampled=1`)?.traceFlags).toBe(TraceFlags.NONE);
+    expect(parseXRayHeader(`${ROOT}; ${PARENT} ; Sampled=1`)?.traceFlags).toBe(TraceFlags.SAMPLED);
+  });
+
   it('needs both Root and Parent', () => {
     expect(parseXRayHeader(`${ROOT};Sampled=1`)).toBeUndefined();
     expect(parseXRayHeader(`${PARENT};Sampled=1`)).toBeUndefined();
