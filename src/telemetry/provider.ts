@@ -1,7 +1,8 @@
 import { DiagConsoleLogger, context, diag, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { diagLogLevelFromString } from '@opentelemetry/core';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { batchProcessor } from './batch.js';
 import { env, intSetting, isDisabled } from './config.js';
 import { createExporter } from './exporter.js';
 import { propagatorFromEnv } from './propagators.js';
@@ -28,7 +29,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   const level = env('OTEL_LOG_LEVEL');
   if (level) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
 
-  const processor = new BatchSpanProcessor({
+  const processor = batchProcessor({
     exporter: options.exporter ?? createExporter(options),
     maxQueueSize: intSetting('OTEL_BSP_MAX_QUEUE_SIZE'),
     maxExportBatchSize: intSetting('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
