@@ -1,9 +1,9 @@
-import { DiagConsoleLogger, context, diag, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { diagLogLevelFromString } from '@opentelemetry/core';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { batchProcessor } from './batch.js';
 import { env, intSetting, isDisabled } from './config.js';
+import { logDiagToConsole } from './diag-console.js';
 import { createExporter } from './exporter.js';
 import { propagatorFromEnv } from './propagators.js';
 import { queuedCounter } from './queued.js';
@@ -27,7 +27,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   if (s.provider) return s.provider;
   if (isDisabled(options)) return undefined;
   const level = env('OTEL_LOG_LEVEL');
-  if (level) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
+  if (level) logDiagToConsole(level);
 
   const processor = batchProcessor({
     exporter: options.exporter ?? createExporter(options),
