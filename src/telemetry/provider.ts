@@ -1,8 +1,8 @@
 import { context, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { batchProcessor } from './batch.js';
 import { env, intSetting, isDisabled } from './config.js';
+import { asyncLocalStorageContextManager } from './context-manager.js';
 import { logDiagToConsole } from './diag-console.js';
 import { createExporter } from './exporter.js';
 import { propagatorFromEnv } from './propagators.js';
@@ -51,7 +51,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   const propagator = options.propagator ?? propagatorFromEnv();
   // Another SDK may own the globals already; ours then still serves our spans through `getTracer()`.
   const ownsTrace = trace.setGlobalTracerProvider(provider);
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = asyncLocalStorageContextManager().enable();
   const ownsContext = context.setGlobalContextManager(contextManager);
   const ownsPropagation = propagation.setGlobalPropagator(propagator);
   s.unregister = () => {
