@@ -19,19 +19,12 @@ export interface BatchOptions {
  */
 export function batchProcessor(options: BatchOptions): SpanProcessor {
   const { exporter } = options;
-  const queueSize = options.maxQueueSize ?? 2048;
-  const delayMs = options.scheduledDelayMillis ?? 5000;
-  const timeoutMs = options.exportTimeoutMillis ?? 30_000;
-  let batchSize = options.maxExportBatchSize ?? 512;
+  const { queueSize, batchSize, delayMs, timeoutMs } = limits(options);
   let spans: ReadableSpan[] = [];
   let timer: NodeJS.Timeout | undefined;
   let exporting = false;
   let dropped = 0;
   let shutdownOnce: Promise<void> | undefined;
-  if (batchSize > queueSize) {
-    diag.warn('BatchSpanProcessor: maxExportBatchSize must be smaller or equal to maxQueueSize, setting maxExportBatchSize to match maxQueueSize');
-    batchSize = queueSize;
-  }
 
   const clearTimer = () => {
     clearTimeout(timer);
@@ -41,18 +34,10 @@ export function batchProcessor(options: BatchOptions): SpanProcessor {
   const flushOneBatch = (): Promise<void> => {
     clearTimer();
     if (spans.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const exportTimer = setTimeout(() => reject(new Error('Timeout')), timeoutMs);
-      context.with(suppressTracing(context.active()), () => {
-        let batch = spans;
-        if (batch.length <= batchSize) spans = [];
-        else batch = spans.splice(0, batchSize);
-        exporter.export(batch, (result) => {
-          clearTimeout(exportTimer);
-          if (result.code === ExportResultCode.SUCCESS) resolve();
-          else reject(result.error ?? new Error('BatchSpanProcessor: span export failed'));
-        });
-      });
+    return exportWithin(exporter, timeoutMs, () => {
+      const batch = spans.length <= batchSize ? spans : spans.splice(0, batchSize);
+      if (batch === spans) spans = [];
+      return batch;
     });
   };
 
@@ -110,4 +95,29 @@ export function batchProcessor(options: BatchOptions): SpanProcessor {
       return shutdownOnce;
     },
   };
+}
+
+/** The SDK's defaults, and its warning when a batch would be larger than the queue. */
+function limits(options: BatchOptions) {
+  const queueSize = options.maxQueueSize ?? 2048;
+  let batchSize = options.maxExportBatchSize ?? 512;
+  if (batchSize > queueSize) {
+    diag.warn('BatchSpanProcessor: maxExportBatchSize must be smaller or equal to maxQueueSize, setting maxExportBatchSize to match maxQueueSize');
+    batchSize = queueSize;
+  }
+  return { queueSize, batchSize, delayMs: options.scheduledDelayMillis ?? 5000, timeoutMs: options.exportTimeoutMillis ?? 30_000 };
+}
+
+/** One export under suppressed tracing, rejected past `timeoutMs`; the batch is taken once inside that context. */
+function exportWithin(exporter: SpanExporter, timeoutMs: number, take: () => ReadableSpan[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Timeout')), timeoutMs);
+    context.with(suppressTracing(context.active()), () => {
+      exporter.export(take(), (result) => {
+        clearTimeout(timer);
+        if (result.code === ExportResultCode.SUCCESS) resolve();
+        else reject(result.error ?? new Error('BatchSpanProcessor: span export failed'));
+      });
+    });
+  });
 }

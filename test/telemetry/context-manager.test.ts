@@ -104,6 +104,9 @@ describe('asyncLocalStorageContextManager, as AsyncLocalStorageContextManager', 
       ee.on('w', listener);
       ee.removeAllListeners('w');
       ee.emit('w', 'w1');
+      ee.once('u', listener); // once() adds through on(): wrapped once, so removing the original finds it
+      ee.removeListener('u', listener);
+      ee.emit('u', 'u1');
       ee.on('v', listener);
       ee.removeAllListeners();
       ee.emit('v', 'v1');
