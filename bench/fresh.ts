@@ -67,6 +67,11 @@ function probe(apps: FreshApps, key: FreshKey, receiver: OtlpReceiver, service: 
     OPENAI_API_KEY: 'sk-bench-not-a-key',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
   };
+  return runProbe<ProbeResult>(args, env, `fresh probe ${key}`);
+}
+
+/** Runs `node args…` with exactly `env` and parses the last line it prints as JSON. */
+export function runProbe<T>(args: string[], env: Record<string, string>, label: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -76,9 +81,9 @@ function probe(apps: FreshApps, key: FreshKey, receiver: OtlpReceiver, service: 
     child.on('error', reject);
     child.on('close', (code) => {
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ProbeResult);
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T);
       } catch {
-        reject(new Error(`fresh probe ${key} exited ${code}: ${stderr.slice(0, 300)}`));
+        reject(new Error(`${label} exited ${code}: ${stderr.slice(0, 300)}`));
       }
     });
   });

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { startOpenAIServer } from '../tools/openai-server/index.ts';
 import { startOtlpReceiver } from '../tools/otlp/index.ts';
 import { buildFreshApps, freshColdStarts, freshTable, packageBytes } from './fresh.ts';
+import { providerColdStarts, providerColdTable } from './provider-cold.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
 import { instrumentationSizes } from './instrumentation-size.ts';
 import { stat } from './report.ts';
@@ -70,6 +71,8 @@ const main: Run[] = ids.flatMap((id) => run(id, id));
 try {
   log(`fresh process: ${FRESH_ROUNDS} rounds × 3 variants`);
   const freshSamples = await freshColdStarts(fresh, FRESH_ROUNDS, receiver, log);
+  log(`per-provider cold start: ${FRESH_ROUNDS} rounds × 6 apps`);
+  const providers = await providerColdStarts(out, FRESH_ROUNDS, receiver, log);
 
   log(`cold starts: ${COLD_ROUNDS} rounds × ${main.length} variants`);
   const cold = await coldStarts(main, COLD_ROUNDS, parts);
@@ -91,7 +94,7 @@ try {
   const asDocumented = await otelAsDocumented();
   const measured: Measured = { cold, warmed, hang, warmCount: WARM, hangCount: HANG };
   report(measured, asDocumented, freshSamples);
-  process.stdout.write(`\n${await instrumentationSizes(ROOT)}\n`);
+  process.stdout.write(`\n${await instrumentationSizes(ROOT)}\n\n${providerColdTable(providers)}\n`);
 } finally {
   await receiver.close();
   await server.close();

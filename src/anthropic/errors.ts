@@ -1,5 +1,5 @@
 import { statusErrorType, transportErrorType } from '../genai/errors.js';
-import { obj, str } from '../util.js';
+import { obj, own, str } from '../util.js';
 
 /** The API's error types, which also arrive as an `error` event inside a stream, in the shared vocabulary. */
 const API_ERROR_TYPES: Readonly<Record<string, string>> = {
@@ -12,7 +12,7 @@ const API_ERROR_TYPES: Readonly<Record<string, string>> = {
 /** The `error.type` of an API error body (`{ type: 'error', error: { type } }`), when it has one. */
 function bodyErrorType(body: unknown): string | undefined {
   const type = str(obj(obj(body)?.error)?.type);
-  return type ? (API_ERROR_TYPES[type] ?? 'stream_error') : undefined;
+  return type ? (own(API_ERROR_TYPES, type) ?? 'stream_error') : undefined;
 }
 
 /** 0.3x reports a stream's `error` event as a connection error whose message is the event's raw JSON. */

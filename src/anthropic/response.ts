@@ -1,6 +1,6 @@
 import type { ToolCall } from '../genai/content.js';
 import type { ResponseSummary } from '../genai/summary.js';
-import { num, obj, str, type Obj } from '../util.js';
+import { num, obj, own, str, type Obj } from '../util.js';
 import { FINISH_REASONS } from './semconv.js';
 
 /**
@@ -21,7 +21,7 @@ function usage(s: ResponseSummary, value: unknown): void {
 
 function stopReason(s: ResponseSummary, value: unknown): void {
   const reason = str(value);
-  if (reason) s.choice(0).finishReason = FINISH_REASONS[reason] ?? reason;
+  if (reason) s.choice(0).finishReason = own(FINISH_REASONS, reason) ?? reason;
 }
 
 const toolCallOf = (block: Obj): ToolCall => ({

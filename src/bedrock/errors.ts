@@ -1,3 +1,5 @@
+import { own } from '../util.js';
+
 /**
  * A low-cardinality `error.type` for what a Bedrock call can throw, from the fields the SDK sets on its errors
  * (`name`, `$fault`, `$metadata.httpStatusCode`) and Node's error codes. `name` is an own string property the
@@ -39,11 +41,11 @@ export function bedrockErrorType(error: unknown): string {
   const name = typeof e.name === 'string' ? e.name : '';
   // The HTTP/2 handler names a connection closed before any response `TimeoutError` too; its message tells them apart.
   if (typeof e.message === 'string' && /did not get a response/.test(e.message)) return 'connection_error';
-  const known = BY_NAME[name];
+  const known = own(BY_NAME, name);
   if (known) return known;
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === 'number' && status >= 400) return String(status);
-  const streamed = STREAM_SERVER_ERRORS[name];
+  const streamed = own(STREAM_SERVER_ERRORS, name);
   if (streamed) return streamed;
   const code = typeof e.code === 'string' ? e.code : '';
   // An HTTP/2 stream reset or a socket lost while the body was streaming.

@@ -24,7 +24,13 @@ export function contentOptions(capture: boolean | undefined, maxChars: number | 
   const envMax = Number(env('LLM_TRACING_CONTENT_MAX_CHARS'));
   return {
     capture: capture ?? fromEnv,
-    maxChars: maxChars ?? (Number.isInteger(envMax) && envMax > 0 ? envMax : DEFAULT_CONTENT_MAX_CHARS),
+    // An option of 0, a negative or NaN would record every text as a lone ellipsis: such an option is ignored.
+    maxChars:
+      maxChars !== undefined && Number.isInteger(maxChars) && maxChars > 0
+        ? maxChars
+        : Number.isInteger(envMax) && envMax > 0
+          ? envMax
+          : DEFAULT_CONTENT_MAX_CHARS,
     redact,
     attributeLimit:
       intSetting('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? intSetting('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
@@ -55,14 +61,6 @@ export interface OutputChoice {
   finishReason?: string;
   text?: string;
   toolCalls?: ToolCall[];
-}
-
-/** A tool offered to the model, as `gen_ai.tool.definitions` records it. */
-export interface ToolDefinition {
-  type: string;
-  name: string;
-  description?: string;
-  parameters?: unknown;
 }
 
 /** The conventions' JSON shape: a tool call's arguments are the parsed object, the text only when it does not parse. */

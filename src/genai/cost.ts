@@ -1,3 +1,5 @@
+import { own } from '../util.js';
+
 /** USD per million tokens for one model. `cachedInput` (cache reads) and `cacheWriteInput` default to `input`. */
 export interface ModelPrice {
   input: number;
@@ -21,7 +23,7 @@ export interface TokenUsage {
  */
 export function requestCostUsd(prices: PriceTable | undefined, models: (string | undefined)[], usage: TokenUsage): number | undefined {
   if (!prices || usage.input === undefined || usage.output === undefined) return undefined;
-  const price = models.map((m) => (m ? prices[m] : undefined)).find(Boolean);
+  const price = models.map((m) => (m ? own(prices, m) : undefined)).find(Boolean);
   if (!price) return undefined;
   const cached = Math.min(usage.cachedInput ?? 0, usage.input);
   const written = Math.min(usage.cacheWriteInput ?? 0, usage.input - cached);

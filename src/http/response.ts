@@ -37,13 +37,42 @@ const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 
 const malformed = (why: string) => new ResponseError('malformed response', why);
 
+type Head = Omit<Http1Response, 'body'>;
+
+/** A response head's status and framing; undefined for an interim 1xx answer, which the real one follows. */
+function readHead(text: string): { head: Head; framing: 'length' | 'chunked' | 'close'; left: number } | undefined {
+  const lines = text.split('\r\n');
+  const m = STATUS_LINE.exec(lines[0]!);
+  if (!m) throw malformed('not an HTTP/1.x status line');
+  const status = Number(m[2]);
+  // Interim answers (100 Continue, 103 Early Hints) precede the real one; 101 would switch protocols.
+  if (status >= 100 && status < 200 && status !== 101) return undefined;
+  const h: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw malformed('bad header line');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length' && h[name] !== undefined && h[name] !== value) throw malformed('conflicting Content-Length');
+    h[name] = h[name] === undefined || name === 'content-length' ? value : `${h[name]}, ${value}`;
+  }
+  const close = /(^|,)\s*close\s*(,|$)/i.test(h.connection ?? '');
+  const head = { status, statusText: m[3] ?? '', headers: h, reusable: m[1] === '1' && !close };
+  const length = h['content-length'];
+  if (status === 204 || status === 304) return { head, framing: 'length', left: 0 };
+  if (h['transfer-encoding'] !== undefined) return { head, framing: /(^|,)\s*chunked\s*$/i.test(h['transfer-encoding']) ? 'chunked' : 'close', left: 0 };
+  if (length === undefined) return { head, framing: 'close', left: 0 };
+  if (!/^\d{1,15}$/.test(length)) throw malformed('bad Content-Length');
+  return { head, framing: 'length', left: Number(length) };
+}
+
 /**
  * RFC 9112 framing: Content-Length, chunked (the last transfer coding), or the body up to the close; no body for
  * 204/304; interim 1xx answers skipped. `left` counts the body bytes still due: of the length, or of the chunk.
  */
 export function responseReader(maxBody: number): ResponseReader {
   let pending: Buffer = Buffer.alloc(0);
-  let head: Omit<Http1Response, 'body'> | undefined;
+  let head: Head | undefined;
   let framing: 'length' | 'chunked' | 'close' = 'close';
   let phase: 'size' | 'data' | 'crlf' | 'trailers' = 'size';
   let left = 0;
@@ -71,33 +100,6 @@ export function responseReader(maxBody: number): ResponseReader {
     return n;
   };
   const response = (reusable: boolean): Http1Response => ({ ...head!, body: Buffer.concat(chunks), reusable: reusable && head!.reusable });
-  const readHead = (text: string): void => {
-    const lines = text.split('\r\n');
-    const m = STATUS_LINE.exec(lines[0]!);
-    if (!m) throw malformed('not an HTTP/1.x status line');
-    const status = Number(m[2]);
-    // Interim answers (100 Continue, 103 Early Hints) precede the real one; 101 would switch protocols.
-    if (status >= 100 && status < 200 && status !== 101) return;
-    const h: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw malformed('bad header line');
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length' && h[name] !== undefined && h[name] !== value) throw malformed('conflicting Content-Length');
-      h[name] = h[name] === undefined || name === 'content-length' ? value : `${h[name]}, ${value}`;
-    }
-    const close = /(^|,)\s*close\s*(,|$)/i.test(h.connection ?? '');
-    head = { status, statusText: m[3] ?? '', headers: h, reusable: m[1] === '1' && !close };
-    const length = h['content-length'];
-    if (status === 204 || status === 304) framing = 'length';
-    else if (h['transfer-encoding'] !== undefined) framing = /(^|,)\s*chunked\s*$/i.test(h['transfer-encoding']) ? 'chunked' : 'close';
-    else if (length !== undefined) {
-      if (!/^\d{1,15}$/.test(length)) throw malformed('bad Content-Length');
-      framing = 'length';
-      left = Number(length);
-    }
-  };
   const readChunked = (): Http1Response | undefined => {
     for (;;) {
       if (phase === 'data') {
@@ -126,7 +128,8 @@ export function responseReader(maxBody: number): ResponseReader {
       while (!head) {
         const text = cut(HEAD_END);
         if (text === undefined) return undefined;
-        readHead(text);
+        const read = readHead(text);
+        if (read) ({ head, framing, left } = read);
       }
       if (framing === 'chunked') return readChunked();
       left -= take(framing === 'close' ? pending.length : left);

@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { DEFAULT_FLUSH_BUDGET_MS, env, msSetting } from '../telemetry/config.js';
 import type { WrapperOptions } from '../types.js';
 import type { ExportModeSetting } from './export-mode.js';
@@ -12,9 +13,17 @@ export interface WrapperConfig {
   timeoutSalvageMs: number | false;
 }
 
-/** The export mode asked for by option or `LLM_TRACING_EXPORT_MODE`. */
+const EXPORT_MODES: readonly string[] = ['auto', 'after-response', 'before-response'];
+
+/**
+ * The export mode asked for by option or `LLM_TRACING_EXPORT_MODE`. A misspelt one is said (once per wrapper) rather
+ * than silently read as `auto`, which would export before the response where after was meant.
+ */
 function exportModeSetting(option: ExportModeSetting | undefined): ExportModeSetting {
-  return option ?? (env('LLM_TRACING_EXPORT_MODE')?.toLowerCase() as ExportModeSetting | undefined) ?? 'auto';
+  const [asked, from] = option !== undefined ? [String(option), 'exportMode'] : [env('LLM_TRACING_EXPORT_MODE')?.toLowerCase(), 'LLM_TRACING_EXPORT_MODE'];
+  if (asked === undefined || EXPORT_MODES.includes(asked)) return (asked as ExportModeSetting | undefined) ?? 'auto';
+  diag.warn(`lambda-llm-tracing: ${from}=${JSON.stringify(asked)} is not auto, after-response or before-response; using auto`);
+  return 'auto';
 }
 
 /** One wrapper's settings, read once when the handler is wrapped: options first, then the variables. */

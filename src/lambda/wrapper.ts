@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { channel } from '../extension/channel.js';
 import { ensureProvider } from '../telemetry/provider.js';
 import { safely } from '../telemetry/safe.js';
-import type { AnyHandler, LambdaContext, LlmTracingOptions, TracedHandler } from '../types.js';
+import type { AnyHandler, CallbackHandler, LambdaContext, LlmTracingOptions, TracedHandler } from '../types.js';
 import { wrapperConfig } from './config.js';
 import { invokeHandler } from './handler.js';
 import { tracePlainHandler } from './mode-plain.js';
@@ -17,6 +17,12 @@ import { isStreamingHandler, type StreamingHandler } from './response-stream.js'
  */
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
   handler: AnyHandler<E, R, C>,
+  options?: LlmTracingOptions,
+): TracedHandler<E, R, C>;
+// Against the union above, a fully annotated `(event, context, callback: Callback<R>) => void` handler gets R from
+// its `void` return, and its callback then no longer fits: callback handlers alone take R from the callback.
+export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
+  handler: CallbackHandler<E, R, C>,
   options?: LlmTracingOptions,
 ): TracedHandler<E, R, C>;
 export function withLlmTracing<E = unknown, C extends LambdaContext = LambdaContext, S = Writable>(

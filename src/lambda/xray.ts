@@ -1,8 +1,9 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 
-const ROOT = /Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})(?:;|$)/;
-const PARENT = /Parent=([0-9a-fA-F]{16})(?:;|$)/;
-const SAMPLED = /Sampled=([01])/;
+// Anchored at a field start: a `GrandParent=` or `NotSampled=` field of some proxy must not be read as ours.
+const ROOT = /(?:^|;)\s*Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})\s*(?:;|$)/;
+const PARENT = /(?:^|;)\s*Parent=([0-9a-fA-F]{16})\s*(?:;|$)/;
+const SAMPLED = /(?:^|;)\s*Sampled=([01])\s*(?:;|$)/;
 
 /**
  * Lambda's own X-Ray header (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>`) as a span context. X-Ray

@@ -21,11 +21,16 @@ export function errorTypeOf(error: unknown): string {
   if (typeof error !== 'object' || error === null) return '_OTHER';
   const remembered = known.get(error);
   if (remembered) return remembered;
-  const e = error as { name?: unknown; code?: unknown };
-  if (typeof e.name === 'string' && e.name !== 'Error' && isRealName(e.name)) return e.name;
-  if (typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,63}$/.test(e.code)) return e.code;
-  const ctor = safeConstructorName(error);
-  return ctor && ctor !== 'Error' && ctor !== 'Object' && isRealName(ctor) ? ctor : '_OTHER';
+  try {
+    const e = error as { name?: unknown; code?: unknown };
+    if (typeof e.name === 'string' && e.name !== 'Error' && isRealName(e.name)) return e.name;
+    if (typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,63}$/.test(e.code)) return e.code;
+    const ctor = safeConstructorName(error);
+    return ctor && ctor !== 'Error' && ctor !== 'Object' && isRealName(ctor) ? ctor : '_OTHER';
+  } catch {
+    // A Proxy or throwing getters: nothing about it can be read.
+    return '_OTHER';
+  }
 }
 
 /**
@@ -46,18 +51,31 @@ function safeConstructorName(error: object): string | undefined {
   }
 }
 
-/** Records a thrown value as an exception event and ERROR status; accepts anything a handler may throw. */
+const UNPRINTABLE = 'unprintable thrown value';
+
+/**
+ * Records a thrown value as an exception event and ERROR status; accepts anything a handler may throw. Never
+ * throws: a caller that ends the span after this would otherwise lose the span with the error.
+ */
 export function recordError(span: Span, error: unknown, type: string = errorTypeOf(error)): void {
-  const exception: Exception = error instanceof Error ? error : typeof error === 'string' ? error : { name: type, message: safeString(error) };
-  span.recordException(exception);
   span.setAttribute(ATTR_ERROR_TYPE, type);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : safeString(error) });
+  try {
+    const isError = error instanceof Error;
+    const message = isError ? error.message : safeString(error);
+    const exception: Exception = isError ? error : typeof error === 'string' ? error : { name: type, message };
+    // The SDK reads `code`, `name`, `message` and `stack` here, any of which may be a throwing getter.
+    span.recordException(exception);
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+  } catch {
+    span.recordException({ name: type, message: UNPRINTABLE });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: UNPRINTABLE });
+  }
 }
 
 function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return 'unprintable thrown value';
+    return UNPRINTABLE;
   }
 }

@@ -1,5 +1,5 @@
 import { diag, type TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { env } from './config.js';
 
 /** The propagators `OTEL_PROPAGATORS` names (default `tracecontext,baggage`). Others would cost bundle bytes. */
@@ -14,5 +14,36 @@ export function propagatorFromEnv(): TextMapPropagator {
     else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
     else if (name !== 'none') diag.warn(`lambda-llm-tracing: propagator "${name}" is not supported and is ignored`);
   }
-  return new CompositePropagator({ propagators });
+  return composite(propagators);
+}
+
+/**
+ * The SDK's CompositePropagator in a few lines: each propagator in turn, one that throws warned about and
+ * skipped, the fields of all without repeats.
+ */
+export function composite(propagators: TextMapPropagator[]): TextMapPropagator {
+  const fields = [...new Set(propagators.flatMap((p) => p.fields()))];
+  const warn = (what: string, p: TextMapPropagator, error: unknown) =>
+    diag.warn(`Failed to ${what} with ${p.constructor.name}. Err: ${(error as Error | undefined)?.message}`);
+  return {
+    inject(ctx, carrier, setter) {
+      for (const p of propagators) {
+        try {
+          p.inject(ctx, carrier, setter);
+        } catch (error) {
+          warn('inject', p, error);
+        }
+      }
+    },
+    extract: (ctx, carrier, getter) =>
+      propagators.reduce((acc, p) => {
+        try {
+          return p.extract(acc, carrier, getter);
+        } catch (error) {
+          warn('extract', p, error);
+          return acc;
+        }
+      }, ctx),
+    fields: () => fields.slice(),
+  };
 }

@@ -1,8 +1,9 @@
-import { DiagConsoleLogger, context, diag, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { diagLogLevelFromString } from '@opentelemetry/core';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { context, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { batchProcessor } from './batch.js';
 import { env, intSetting, isDisabled } from './config.js';
+import { asyncLocalStorageContextManager } from './context-manager.js';
+import { logDiagToConsole } from './diag-console.js';
 import { createExporter } from './exporter.js';
 import { propagatorFromEnv } from './propagators.js';
 import { queuedCounter } from './queued.js';
@@ -26,9 +27,9 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   if (s.provider) return s.provider;
   if (isDisabled(options)) return undefined;
   const level = env('OTEL_LOG_LEVEL');
-  if (level) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
+  if (level) logDiagToConsole(level);
 
-  const processor = new BatchSpanProcessor({
+  const processor = batchProcessor({
     exporter: options.exporter ?? createExporter(options),
     maxQueueSize: intSetting('OTEL_BSP_MAX_QUEUE_SIZE'),
     maxExportBatchSize: intSetting('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
@@ -50,7 +51,7 @@ export function ensureProvider(options: ProviderOptions = {}): TracerProvider | 
   const propagator = options.propagator ?? propagatorFromEnv();
   // Another SDK may own the globals already; ours then still serves our spans through `getTracer()`.
   const ownsTrace = trace.setGlobalTracerProvider(provider);
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = asyncLocalStorageContextManager().enable();
   const ownsContext = context.setGlobalContextManager(contextManager);
   const ownsPropagation = propagation.setGlobalPropagator(propagator);
   s.unregister = () => {

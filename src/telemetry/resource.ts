@@ -1,5 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
-import { defaultResource, envDetector, detectResources, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { diag, type Attributes } from '@opentelemetry/api';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { env } from './config.js';
 import * as S from './semconv.js';
 
@@ -24,11 +24,32 @@ export function lambdaResource(serviceName: string | undefined, extra: Attribute
   set(S.ATTR_FAAS_VERSION, env('AWS_LAMBDA_FUNCTION_VERSION'));
   set(S.ATTR_FAAS_INSTANCE, env('AWS_LAMBDA_LOG_STREAM_NAME'));
   if (Number.isFinite(memoryMb) && memoryMb > 0) set(S.ATTR_FAAS_MAX_MEMORY, memoryMb * 1024 * 1024);
-  let resource = defaultResource()
-    .merge(resourceFromAttributes(lambda))
-    .merge(detectResources({ detectors: [envDetector] }));
+  let resource = defaultResource().merge(resourceFromAttributes(lambda)).merge(resourceFromAttributes(envResourceAttributes()));
   const overrides: Attributes = { ...extra };
   if (serviceName) overrides[S.ATTR_SERVICE_NAME] = serviceName;
   if (Object.keys(overrides).length > 0) resource = resource.merge(resourceFromAttributes(overrides));
   return resource;
+}
+
+/**
+ * `OTEL_RESOURCE_ATTRIBUTES` read as the SDK's env detector reads it (`key=value` pairs, trimmed, percent-decoded,
+ * at most 255 characters each; any bad entry discards the whole value), without the detector classes' bytes.
+ */
+export function envResourceAttributes(): Attributes {
+  const raw = env('OTEL_RESOURCE_ATTRIBUTES');
+  const attributes: Attributes = {};
+  try {
+    for (const entry of raw?.split(',') ?? []) {
+      if (entry.trim() === '') continue;
+      const pair = entry.split('=');
+      if (pair.length !== 2 || pair[0]!.trim() === '') throw new Error(`bad entry "${entry}"`);
+      const [key, value] = pair.map((part) => decodeURIComponent(part.trim())) as [string, string];
+      if (key.length > 255 || value.length > 255) throw new Error(`entry "${key}" over 255 characters`);
+      attributes[key] = value;
+    }
+  } catch (error) {
+    diag.debug(`lambda-llm-tracing: OTEL_RESOURCE_ATTRIBUTES ignored: ${(error as Error).message}`);
+    return {};
+  }
+  return attributes;
 }

@@ -326,15 +326,21 @@ describe('hand-written hostile contexts', () => {
 });
 
 describe('thrown values our telemetry cannot inspect come back as they were', () => {
-  it.each(NASTY_THROWABLES)('%s, thrown by the handler', async (_name, make) => {
+  it.each(NASTY_THROWABLES)('%s, thrown by the handler: rethrown, and the invocation span still exported as an error', async (_name, make) => {
     const thrown = make();
     const failing = withLlmTracing(
       async () => {
         throw thrown;
       },
-      { flushBudgetMs: 0 },
+      { flushBudgetMs: 5000 },
     );
-    await expect(failing({}, lambdaContext())).rejects.toBe(thrown);
+    await forceFlush(5000);
+    const ctx = lambdaContext();
+    await expect(failing({}, ctx)).rejects.toBe(thrown);
+    const mine = receiver.spans.filter((s) => s.attributes['faas.invocation.id'] === ctx.awsRequestId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.status.code).toBe('ERROR');
+    expect(mine[0]!.attributes['error.type']).toBe('_OTHER');
   });
 
   it.each(NASTY_THROWABLES)('%s, thrown inside traceStep (async and sync)', async (_name, make) => {

@@ -16,7 +16,7 @@ beforeAll(() => {
   work = tempDir('llt-git-install-');
   url = `git+file://${snapshotRepo(path.join(work.dir, 'lambda-llm-tracing'))}`;
   app = newProject(path.join(work.dir, 'my-function'), 'my-function');
-  npmInstall(app, ['--omit=optional', url], { timeoutMs: 1_150_000 });
+  npmInstall(app, [url], { timeoutMs: 1_150_000 });
 }, 1_200_000);
 
 afterAll(() => work?.cleanup());

@@ -39,10 +39,9 @@ beforeAll(async () => {
 
   app = newProject(path.join(work.dir, 'my-function'), 'my-function');
   blocks = writeReadmeProject(app);
-  // --omit=optional, as the README's Install says: aws-lambda-ric (this repository's runner client) would be
-  // built from source, minutes of compiling that the package does not use.
-  npmInstall(app, ['--omit=optional', tarball, ...['openai', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime', 'ai', '@ai-sdk/otel'].map(installed)]);
-  npmInstall(app, ['--omit=optional', ...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], { dev: true });
+  // No --omit=optional: the packed package.json must not make npm build aws-lambda-ric (the runner's client).
+  npmInstall(app, [tarball, ...['openai', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime', 'ai', '@ai-sdk/otel'].map(installed)]);
+  npmInstall(app, [...['typescript', 'esbuild', '@types/aws-lambda', '@types/node'].map(installed)], { dev: true });
   [receiver, model] = await Promise.all([startOtlpReceiver(), startOpenAIServer()]);
 }, 420_000);
 
@@ -73,6 +72,18 @@ describe('npm pack of a fresh clone', () => {
     expect(fs.readFileSync(path.join(app, 'node_modules', pkg.name, 'LICENSE'), 'utf8')).toContain(
       'Apache License\n                           Version 2.0, January 2004',
     );
+  });
+});
+
+describe('the packed package.json', () => {
+  it('depends on OpenTelemetry packages only: the runner client (aws-lambda-ric) stays in the tools workspace', () => {
+    const installed = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', pkg.name, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    expect(Object.keys(installed.dependencies ?? {}).filter((d) => !d.startsWith('@opentelemetry/'))).toEqual([]);
+    expect(installed.optionalDependencies).toBeUndefined();
+    expect(fs.existsSync(path.join(app, 'node_modules', 'aws-lambda-ric'))).toBe(false);
   });
 });
 
