@@ -43,7 +43,7 @@ export function createHttpTransport(settings: TransportSettings): IExporterTrans
   const url = new URL(settings.url);
   const client = http1Client(connector(url, settings.tls), MAX_RESPONSE_BYTES);
   // The request head is the same for every export but for the body's length: written out once.
-  const lines = Object.entries({ Host: url.host, ...validHeaders(settings.headers), 'User-Agent': USER_AGENT, Connection: 'keep-alive' });
+  const lines = [...requestHeaders({ Host: url.host, ...basicAuth(url) }, settings.headers), ['User-Agent', USER_AGENT], ['Connection', 'keep-alive']];
   const prefix = `POST ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
   const gzipped = settings.compression === 'gzip';
   warmers.add(client.warm);
@@ -77,6 +77,13 @@ function connector(url: URL, tls: TransportSettings['tls']): () => Socket {
   };
 }
 
+/** Credentials in the endpoint URL, sent as `node:http` sends them (a configured Authorization header wins). */
+function basicAuth(url: URL): Record<string, string> {
+  if (!url.username && !url.password) return {};
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
 function isIP(host: string): boolean {
   return (process.getBuiltinModule('node:net') as typeof import('node:net')).isIP(host) !== 0;
 }
@@ -106,20 +113,20 @@ function classify(status: number, statusText: string, retryAfter: string | undef
 }
 
 /**
- * The configured headers, one per name whatever its case (the last wins, as `setHeader` does), without those
- * the sender writes itself; a name or value that HTTP cannot carry is left out with a warning, where Node's own
- * client would throw on every export.
+ * The defaults (Host, credentials from the URL) and then the configured headers, one per name whatever its case
+ * (the last wins, as `setHeader` does), without those the sender writes itself; a configured name or value that
+ * HTTP cannot carry is left out with a warning, where Node's own client would throw on every export.
  */
-function validHeaders(headers: Record<string, string>): Record<string, string> {
-  const byName = new Map<string, [string, string]>();
-  for (const [name, value] of Object.entries(headers)) {
+function requestHeaders(defaults: Record<string, string>, configured: Record<string, string>): Iterable<[string, string]> {
+  const byName = new Map<string, [string, string]>(Object.entries(defaults).map(([k, v]) => [k.toLowerCase(), [k, v]]));
+  for (const [name, value] of Object.entries(configured)) {
     if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
       diag.warn(`lambda-llm-tracing: not sending the OTLP header ${JSON.stringify(name)}: not a valid HTTP header`);
       continue;
     }
     if (!OWN_HEADERS.has(name.toLowerCase())) byName.set(name.toLowerCase(), [name, value]);
   }
-  return Object.fromEntries(byName.values());
+  return byName.values();
 }
 
 function gzip(data: Uint8Array): Promise<Uint8Array> {

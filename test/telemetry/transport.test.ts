@@ -91,6 +91,23 @@ describe('the OTLP/HTTP sender over a socket', () => {
     expect([...body]).toEqual([...BODY]);
   });
 
+  it('sends credentials in the URL as Basic auth, unless an Authorization header is configured; one header per name', async () => {
+    const server = await rawServer((s) => s.write(ok()));
+    const url = new URL(server.url);
+    url.username = 'us%20er';
+    url.password = 'p%3Ass';
+    await transportFor(url.href).send(BODY, 1000);
+    await transportFor(url.href, { headers: { authorization: 'Bearer t', HOST: 'collector.example', 'X-A': '1', 'x-a': '2' } }).send(BODY, 1000);
+    const [first, second] = server.seen.map((x) => x.head);
+    expect(first).toContain(`\r\nAuthorization: Basic ${Buffer.from('us er:p:ss').toString('base64')}\r\n`);
+    expect(second).toContain('\r\nauthorization: Bearer t\r\n');
+    expect(second).not.toContain('Basic');
+    expect(second).toContain('\r\nHOST: collector.example\r\n');
+    expect(second!.match(/\r\nhost:/gi)).toHaveLength(1);
+    expect(second).toContain('\r\nx-a: 2\r\n');
+    expect(second!.match(/\r\nx-a:/gi)).toHaveLength(1);
+  });
+
   it('gzips the body when configured', async () => {
     const server = await rawServer((s) => s.write(ok()));
     expect((await transportFor(server.url, { compression: 'gzip' }).send(BODY, 1000)).status).toBe('success');
