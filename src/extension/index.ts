@@ -7,7 +7,7 @@
  * request through `node:http` costs init some 10 ms (the runtime client's own calls go through a native addon),
  * through our HTTP/1.1 client over `node:net` (from `process.getBuiltinModule`) about half that.
  */
-import { http1Client } from '../http/client.js';
+import { http1Client } from './http/client.js';
 import { channel, exportSettled } from './channel.js';
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API;

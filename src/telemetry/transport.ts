@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { VERSION } from '../version.js';
-import { http1Client, type Exchange } from '../http/client.js';
-import { ResponseError } from '../http/response.js';
+import { http1Client, type Exchange } from '../extension/http/client.js';
+import { ResponseError } from '../extension/http/response.js';
 import type { TracesExportConfig } from './otlp-config.js';
 
 /** What the sender needs from the exporter configuration. */
