@@ -111,7 +111,8 @@ export function providerColdTable(samples: ProviderColdStarts): string {
     const t = samples[p.id].traced;
     const su = stat(u.totalMs);
     const st = stat(t.totalMs);
-    const added = su && st ? `+${(st.median - su.median).toFixed(1)}` : 'n/a';
+    const diff = su && st ? st.median - su.median : undefined;
+    const added = diff === undefined ? 'n/a' : `${diff < 0 ? '−' : '+'}${Math.abs(diff).toFixed(1)}`;
     const spans = (s: Samples) => (s.spans.reduce((a, b) => a + b, 0) / Math.max(1, s.spans.length)).toFixed(2);
     const size = `+${kib(t.app.minBytes - u.app.minBytes)} / +${kib(t.app.gzipBytes - u.app.gzipBytes)}`;
     const failed = u.failures.length + t.failures.length;
