@@ -65,7 +65,9 @@ describe('response-streaming handlers', () => {
     expect(span!.attributes['llm.response.bytes']).toBe(12);
     // The span lasted until the stream ended, past the handler's own promise (about 60 ms before the end).
     expect(span!.durationMs).toBeGreaterThanOrEqual(110);
-    expect(span!.durationMs).toBeLessThanOrEqual(elapsed + 1);
+    // And it was exported before the wrapper resolved (it is already in the receiver). The bound is loose: the span's
+    // times come from the SDK's clock, `elapsed` from ours, and under load they drift by a few milliseconds.
+    expect(span!.durationMs).toBeLessThanOrEqual(elapsed + 25);
   });
 
   it('records a stream that fails midway, and a handler that throws, without changing the outcome', async () => {
