@@ -17,6 +17,8 @@ export interface ContentOptions {
 }
 
 export const DEFAULT_CONTENT_MAX_CHARS = 2048;
+/** Texts are not halved below this many characters while an older message can still be left out instead. */
+const TEXT_FLOOR = 64;
 
 /** Opt-in only: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`, or the option. */
 export function contentOptions(capture: boolean | undefined, maxChars: number | undefined, redact: ContentRedactor | undefined): ContentOptions {
@@ -109,25 +111,31 @@ export class ContentRecorder {
 
   /**
    * Past the provider's attribute limit the SDK would cut the JSON itself and leave it unparseable, so the texts
-   * are shortened instead, halving the per-text limit until the whole fits. When even the bare structure of a
-   * long conversation is too long, the oldest messages go first (the latest led to this call); when one alone
-   * does not fit, nothing is recorded rather than broken JSON.
+   * are shortened instead, halving the per-text limit until the whole fits, but not below a floor: a long
+   * conversation of short messages would otherwise be recorded as a row of ellipses. Past the floor the oldest
+   * messages go first (the latest led to this call), then the halving resumes; when one message alone does not
+   * fit, nothing is recorded rather than broken JSON.
    */
   private json(value: Message[] | Part[]): string | undefined {
+    const limit = this.options.attributeLimit;
+    let json = this.shorten(value, TEXT_FLOOR);
+    for (; json.length > limit && value.length > 1; json = JSON.stringify(value)) value = value.slice(1) as Message[] | Part[];
+    if (json.length > limit) json = this.shorten(value, 1);
+    return json.length <= limit ? json : undefined;
+  }
+
+  /** Halves every text of `value` (in place) until its JSON fits or the per-text limit reaches `floor`. */
+  private shorten(value: Message[] | Part[], floor: number): string {
     let json = JSON.stringify(value);
-    for (let max = this.options.maxChars; json.length > this.options.attributeLimit && max > 1; json = JSON.stringify(value)) {
-      max = Math.floor(max / 2);
+    for (let max = this.options.maxChars; json.length > this.options.attributeLimit && max > floor; json = JSON.stringify(value)) {
+      max = Math.max(floor, Math.floor(max / 2));
       for (const part of value.flatMap((v) => ('parts' in v ? v.parts : [v]))) {
         if (part.type === 'text') part.content = cut(part.content, max);
         else if (part.type === 'tool_call_response') part.response = cut(part.response, max);
         else if (part.arguments !== undefined) part.arguments = cut(typeof part.arguments === 'string' ? part.arguments : JSON.stringify(part.arguments), max);
       }
     }
-    while (json.length > this.options.attributeLimit && value.length > 1) {
-      value = value.slice(1) as Message[] | Part[];
-      json = JSON.stringify(value);
-    }
-    return json.length <= this.options.attributeLimit ? json : undefined;
+    return json;
   }
 
   /** Input messages → `gen_ai.input.messages` JSON; texts redacted and cut, tool arguments as sensitive as text. */

@@ -34,15 +34,22 @@ describe('ContentRecorder: cutting', () => {
     expect(messages.map((m) => m.parts[0]!.content)).toEqual([`${'a'.repeat(63)}…`, `${'b'.repeat(63)}…`]);
   });
 
-  it('drops the oldest messages when even the bare structure is too long, and records nothing when one alone does not fit', () => {
-    // Roles tell the messages apart: by then every text has been halved down to the ellipsis.
+  it('drops the oldest messages rather than halving texts below 64 characters, and records nothing when one alone does not fit', () => {
+    // A long conversation of short messages keeps its latest messages whole, not a row of ellipses.
     const many: InputMessage[] = Array.from({ length: 40 }, (_, i) => ({ role: `r${i}`, parts: [{ type: 'text', text: `message ${i}` }] }));
     const json = recorder({ attributeLimit: 200 }).input(many);
     const kept = parsed(json) as { role: string; parts: { content: string }[] }[];
     expect(json!.length).toBeLessThanOrEqual(200);
     expect(kept.length).toBeGreaterThan(1);
     expect(kept.map((m) => m.role)).toEqual(many.slice(-kept.length).map((m) => m.role));
-    expect(kept[0]!.parts[0]!.content).toBe('…');
+    expect(kept.map((m) => m.parts[0]!.content)).toEqual(many.slice(-kept.length).map((m) => (m.parts[0] as { text: string }).text));
+    // Long texts are halved to the floor first, then the oldest go.
+    const long = recorder({ attributeLimit: 300 }).input([user('a'.repeat(1000)), user('b'.repeat(1000)), user('c'.repeat(1000))]);
+    expect((parsed(long) as { parts: { content: string }[] }[]).map((m) => m.parts[0]!.content)).toEqual([`${'b'.repeat(63)}…`, `${'c'.repeat(63)}…`]);
+    // One message too long even at the floor is halved further before nothing is recorded.
+    const one = recorder({ attributeLimit: 70 }).input([user('d'.repeat(1000))]);
+    expect(one!.length).toBeLessThanOrEqual(70);
+    expect((parsed(one) as { parts: { content: string }[] }[])[0]!.parts[0]!.content).toMatch(/^d+…$/);
     expect(recorder({ attributeLimit: 20 }).input([user('hello')])).toBeUndefined();
   });
 
