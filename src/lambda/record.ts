@@ -3,6 +3,7 @@ import { getPropagator, getTracer, propagatorFields } from '../telemetry/provide
 import { ATTR_LLM_LINK_SOURCE } from '../telemetry/semconv.js';
 import { safely } from '../telemetry/safe.js';
 import { runInSpan } from '../telemetry/step.js';
+import { brokerRecord } from './triggers/brokers.js';
 import { recordAttributes, recordCarrier, sqsXRayHeader } from './triggers/messaging.js';
 import { parseXRayHeader } from './xray.js';
 
@@ -13,7 +14,7 @@ export interface RecordOptions {
 }
 
 /**
- * Runs `fn` for one queue record (SQS, SNS, EventBridge) in a CONSUMER span tied to the record's producer. When
+ * Runs `fn` for one queue record (SQS, SNS, EventBridge, Kafka, ActiveMQ, RabbitMQ) in a CONSUMER span tied to the record's producer. When
  * the invocation span already sits in the producer's trace the record span nests under it and links the
  * producer; otherwise it is parented on the producer, so the worker's spans still join that trace, and links the
  * invocation.
@@ -27,7 +28,8 @@ export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: 
 
 function startRecordSpan(record: unknown, options: RecordOptions): { span: Span; parent: ReturnType<typeof context.active> } {
   const propagator = getPropagator();
-  const carrier = recordCarrier(record, propagatorFields());
+  const broker = brokerRecord(record, propagatorFields());
+  const carrier = broker ? broker.carrier : recordCarrier(record, propagatorFields());
   const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
   const producerSpan = producer ? trace.getSpanContext(producer) : undefined;
   const active = context.active();
@@ -45,7 +47,7 @@ function startRecordSpan(record: unknown, options: RecordOptions): { span: Span;
     const xray = parseXRayHeader(sqsXRayHeader(record));
     if (xray) links.push({ context: xray, attributes: { [ATTR_LLM_LINK_SOURCE]: 'message.aws.xray' } });
   }
-  const described = recordAttributes(record);
+  const described = broker ?? recordAttributes(record);
   const span = getTracer().startSpan(
     options.name ?? described.name,
     { kind: SpanKind.CONSUMER, attributes: { ...described.attributes, ...options.attributes }, links },

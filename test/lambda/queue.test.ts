@@ -11,6 +11,7 @@ import {
 } from '../../src/index.js';
 import { byName, spanTree, startOtlpReceiver, type OtlpReceiver } from '../support/receiver.js';
 import { lambdaContext, lambdaEnv } from '../support/lambda.js';
+import * as E from '../fixtures/events/index.js';
 
 let receiver: OtlpReceiver;
 beforeAll(async () => {
@@ -150,5 +151,65 @@ describe('carrying the trace across a queue', () => {
     await expect(worker({}, lambdaContext())).rejects.toBe(error);
     const span = receiver.spans.find((s) => s.kind === 'CONSUMER')!;
     expect(span.status.code).toBe('ERROR');
+  });
+});
+
+describe('traceRecord on broker records (Kafka, Amazon MQ)', () => {
+  /** Two producer invocations, each returning its traceparent; their spans in order. */
+  async function twoProducers() {
+    receiver.clear();
+    const producer = withLlmTracing(async () => injectTraceContext().traceparent);
+    const tps = [await producer({}, lambdaContext()), await producer({}, lambdaContext())] as string[];
+    return { tps, producers: [...receiver.spans] };
+  }
+
+  /** Runs `traceRecord` over each record in a wrapped worker; the record spans (CONSUMER, not the invocation). */
+  async function work<Ev>(event: Ev, records: (e: Ev) => unknown[]) {
+    const worker = withLlmTracing(async (e: Ev) => {
+      for (const r of records(e)) await traceRecord(r, async () => traceStep('handle', async () => 1));
+    });
+    await worker(event, lambdaContext());
+    const invocation = receiver.spans.find((x) => x.attributes['faas.trigger'] === 'pubsub')!;
+    return { invocation, spans: receiver.spans.filter((x) => x.kind === 'CONSUMER' && x !== invocation) };
+  }
+
+  it('Kafka: each record span is parented on the producer its headers (byte arrays) name, with topic, partition and offset', async () => {
+    const { tps, producers } = await twoProducers();
+    const { invocation, spans } = await work(E.msk(tps), (e) => e.records['mytopic-0']);
+    expect(spans.map((x) => [x.name, x.traceId, x.parentSpanId])).toEqual(producers.map((p) => ['process mytopic', p.traceId, p.spanId]));
+    expect(spans.map((x) => x.attributes)).toEqual(
+      [15, 16].map((offset) =>
+        expect.objectContaining({
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': 'mytopic',
+          'messaging.destination.partition.id': '0',
+          'messaging.kafka.offset': offset,
+        }),
+      ),
+    );
+    for (const x of spans) expect(x.links.map((l) => l.spanId)).toContain(invocation.spanId);
+    const handled = receiver.spans.filter((x) => x.name === 'handle');
+    expect(handled.map((h) => h.parentSpanId)).toEqual(spans.map((x) => x.spanId));
+  });
+
+  it('ActiveMQ: the producer from the message properties, the queue and the message id', async () => {
+    const { tps, producers } = await twoProducers();
+    const { spans } = await work(E.activeMq(tps), (e) => e.messages);
+    expect(spans.map((x) => [x.name, x.parentSpanId])).toEqual(producers.map((p) => ['process testQueue', p.spanId]));
+    expect(spans[0]!.attributes).toMatchObject({ 'messaging.system': 'activemq', 'messaging.destination.name': 'testQueue' });
+    expect(String(spans[0]!.attributes['messaging.message.id'])).toMatch(/^ID:b-9bcfa592/);
+  });
+
+  it('RabbitMQ: the producer from the headers ({ bytes }), a plain process span (the record does not name its queue)', async () => {
+    const { tps, producers } = await twoProducers();
+    const { spans } = await work(E.rabbitMq(tps), (e) => e.rmqMessagesByQueue['pizzaQueue::/']);
+    expect(spans.map((x) => [x.name, x.parentSpanId, x.attributes['messaging.system']])).toEqual(producers.map((p) => ['process', p.spanId, 'rabbitmq']));
+  });
+
+  it('a broker record without a trace context nests under the invocation', async () => {
+    receiver.clear();
+    const { invocation, spans } = await work(E.msk([undefined]), (e) => e.records['mytopic-0']);
+    expect(spans.map((x) => [x.name, x.parentSpanId, x.links.length])).toEqual([['process mytopic', invocation.spanId, 0]]);
   });
 });

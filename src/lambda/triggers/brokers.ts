@@ -81,19 +81,63 @@ function activeMq(messages: unknown[], fields: readonly string[]): EventDescript
 function rabbitMq(event: Obj, fields: readonly string[]): EventDescription {
   const { first, records, count } = grouped(event.rmqMessagesByQueue);
   const attributes: Attributes = { [S.ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: count };
-  const carriers = records.map((r) => {
-    const headers = obj(obj(r.basicProperties)?.headers);
-    if (!headers) return undefined;
-    const flat: Record<string, string> = {};
-    for (const f of fields) {
-      const key = Object.keys(headers)
-        .slice(0, 512)
-        .find((k) => k.toLowerCase() === f);
-      const value = key === undefined ? undefined : decodeBytes(headers[key]);
-      if (value !== undefined) flat[f] = value;
-    }
-    return pickHeaders(fields, flat);
-  });
+  const carriers = records.map((r) => rabbitCarrier(r, fields));
   const id = count === 1 ? str(obj(records[0]?.basicProperties)?.messageId) : undefined;
   return consumer(S.MESSAGING_SYSTEM_RABBITMQ, first?.split('::')[0], id, attributes, carriers);
+}
+
+/** RabbitMQ headers: any case, values as strings or `{ bytes }`. */
+function rabbitCarrier(record: Obj, fields: readonly string[]): Carrier | undefined {
+  const headers = obj(obj(record.basicProperties)?.headers);
+  if (!headers) return undefined;
+  const flat: Record<string, string> = {};
+  for (const f of fields) {
+    const key = Object.keys(headers)
+      .slice(0, 512)
+      .find((k) => k.toLowerCase() === f);
+    const value = key === undefined ? undefined : decodeBytes(headers[key]);
+    if (value !== undefined) flat[f] = value;
+  }
+  return pickHeaders(fields, flat);
+}
+
+export interface BrokerRecord {
+  carrier: Carrier | undefined;
+  name: string;
+  attributes: Attributes;
+}
+
+/**
+ * One Kafka, ActiveMQ or RabbitMQ record as `traceRecord` gets it (the records carry no `eventSource` of their
+ * own, so they are told by their shape): its producer's carrier, and its span's name and attributes. A RabbitMQ
+ * record does not name its queue (the group key does), so its span is plain `process` unless named.
+ */
+export function brokerRecord(record: unknown, fields: readonly string[]): BrokerRecord | undefined {
+  if (!isObj(record)) return undefined;
+  const attributes: Attributes = { [S.ATTR_MESSAGING_OPERATION_TYPE]: 'process', [S.ATTR_MESSAGING_OPERATION_NAME]: 'process' };
+  const topic = str(record.topic);
+  if (topic !== undefined && typeof record.partition === 'number' && 'offset' in record) {
+    Object.assign(attributes, {
+      [S.ATTR_MESSAGING_SYSTEM]: S.MESSAGING_SYSTEM_KAFKA,
+      [S.ATTR_MESSAGING_DESTINATION_NAME]: topic,
+      [S.ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(record.partition),
+    });
+    if (typeof record.offset === 'number') attributes[S.ATTR_MESSAGING_KAFKA_OFFSET] = record.offset;
+    return { carrier: kafkaCarrier(record.headers, fields), name: `process ${topic}`, attributes };
+  }
+  const destination = obj(record.destination);
+  if (destination && 'messageID' in record) {
+    const queue = str(destination.physicalName);
+    attributes[S.ATTR_MESSAGING_SYSTEM] = S.MESSAGING_SYSTEM_ACTIVEMQ;
+    if (queue) attributes[S.ATTR_MESSAGING_DESTINATION_NAME] = queue;
+    if (str(record.messageID)) attributes[S.ATTR_MESSAGING_MESSAGE_ID] = str(record.messageID);
+    return { carrier: pickHeaders(fields, record.properties), name: queue ? `process ${queue}` : 'process', attributes };
+  }
+  const properties = obj(record.basicProperties);
+  if (properties) {
+    attributes[S.ATTR_MESSAGING_SYSTEM] = S.MESSAGING_SYSTEM_RABBITMQ;
+    if (str(properties.messageId)) attributes[S.ATTR_MESSAGING_MESSAGE_ID] = str(properties.messageId);
+    return { carrier: rabbitCarrier(record, fields), name: 'process', attributes };
+  }
+  return undefined;
 }
