@@ -10,12 +10,12 @@ import { remainingMs } from './timeout.js';
  * only the handler's promise, with time to first byte, bytes, and the HTTP status from the prelude. The marks the
  * runtime reads are copied, so it still streams through the wrapper.
  */
-export function traceStreamingHandler<E, C extends LambdaContext, S>(
-  handler: StreamingHandler<E, C, S>,
+export function traceStreamingHandler<E, C extends LambdaContext, S, R>(
+  handler: StreamingHandler<E, C, S, R>,
   options: LlmTracingOptions,
   config: WrapperConfig,
-): StreamingHandler<E, C, S> {
-  const traced = async function tracedStreamingHandler(event: E, responseStream: S, lambdaContext: C): Promise<unknown> {
+): StreamingHandler<E, C, S, R> {
+  const traced = async function tracedStreamingHandler(event: E, responseStream: S, lambdaContext: C): Promise<R> {
     return runInvocation(event, lambdaContext, options, config, async (invocation) => {
       const stream = responseStream as unknown as ResponseStream;
       const watched = invocation

@@ -31,7 +31,12 @@ function statusOfPrelude(chunk: unknown): number | undefined {
 }
 
 /** A response-streaming handler; `S` is whatever stream type the handler declares (a Writable underneath). */
-export type StreamingHandler<E, C extends LambdaContext = LambdaContext, S = Writable> = (event: E, responseStream: S, context: C) => void | Promise<unknown>;
+/** A response-streaming handler; `R` is what it resolves to (nothing, as a rule: the body goes to the stream). */
+export type StreamingHandler<E, C extends LambdaContext = LambdaContext, S = Writable, R = unknown> = (
+  event: E,
+  responseStream: S,
+  context: C,
+) => R | Promise<R>;
 
 export function isStreamingHandler(handler: unknown): boolean {
   return typeof handler === 'function' && (handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response';

@@ -25,25 +25,25 @@ export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext
   handler: CallbackHandler<E, R, C>,
   options?: LlmTracingOptions,
 ): TracedHandler<E, R, C>;
-export function withLlmTracing<E = unknown, C extends LambdaContext = LambdaContext, S = Writable>(
-  handler: StreamingHandler<E, C, S>,
+export function withLlmTracing<E = unknown, C extends LambdaContext = LambdaContext, S = Writable, R = unknown>(
+  handler: StreamingHandler<E, C, S, R>,
   options?: LlmTracingOptions,
-): StreamingHandler<E, C, S>;
+): StreamingHandler<E, C, S, R>;
 export function withLlmTracing<E = unknown, R = unknown, C extends LambdaContext = LambdaContext, S = Writable>(
-  handler: AnyHandler<E, R, C> | StreamingHandler<E, C, S>,
+  handler: AnyHandler<E, R, C> | StreamingHandler<E, C, S, R>,
   options: LlmTracingOptions = {},
-): TracedHandler<E, R, C> | StreamingHandler<E, C, S> {
+): TracedHandler<E, R, C> | StreamingHandler<E, C, S, R> {
   const config = wrapperConfig(options);
   const provider = safely('starting the tracer provider', () => ensureProvider(options));
   const streaming = isStreamingHandler(handler);
   if (!provider) {
     // Disabled (OTEL_SDK_DISABLED) or failed to start: a pass-through, still two-parameter for nodejs24.x.
     return streaming
-      ? (handler as StreamingHandler<E, C, S>)
+      ? (handler as StreamingHandler<E, C, S, R>)
       : async (event: E, lambdaContext: C) => invokeHandler(handler as AnyHandler<E, R, C>, event, lambdaContext);
   }
   channel().wrapperLoaded = true;
   return streaming
-    ? traceStreamingHandler(handler as StreamingHandler<E, C, S>, options, config)
+    ? traceStreamingHandler(handler as StreamingHandler<E, C, S, R>, options, config)
     : tracePlainHandler(handler as AnyHandler<E, R, C>, options, config);
 }

@@ -67,9 +67,13 @@ describe('withLlmTracing', () => {
       responseStream.end(event.question);
     });
     const traced = withLlmTracing(streamed, OFF);
-    expectTypeOf(traced).toEqualTypeOf<StreamingHandler<Question, Context, awslambda.HttpResponseStream>>();
+    expectTypeOf(traced).toEqualTypeOf<StreamingHandler<Question, Context, awslambda.HttpResponseStream, void>>();
     expectTypeOf(traced).parameters.toEqualTypeOf<Parameters<typeof streamed>>();
     expectTypeOf(traced).toExtend<StreamifyHandler<Question>>();
+    // Also where the result type is spelt out, as in `export const handler: StreamifyHandler<E, void> = ...`.
+    expectTypeOf(traced).toExtend<StreamifyHandler<Question, void>>();
+    const typed: StreamifyHandler<Question, void> = withLlmTracing(streamed, OFF);
+    expect(typed).toBe(streamed);
     expectTypeOf(traced).not.toExtend<TracedHandler<Question, unknown, Context>>();
     expect(traced).toBe(streamed);
   });
