@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { OTLPExporterError, type ExportResponse } from '@opentelemetry/otlp-exporter-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shutdownTracing, withLlmTracing } from '../../src/index.ts';
+import { http1Client } from '../../src/extension/http/client.ts';
 import { createHttpTransport, prewarmTransports, TransportError } from '../../src/telemetry/transport.ts';
 
 /** One request as the raw server read it off the wire. */
@@ -244,6 +245,40 @@ describe('connecting ahead of the export', () => {
     expect((await t.send(BODY, 1000)).status).toBe('success');
     expect(server.seen.map((x) => x.connection)).toEqual([0]);
     expect(server.connections()).toBe(1);
+  });
+
+  it('stops warming up after a refused connection, until a connection succeeds again', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const live = await rawServer((sock) => sock.write(ok()));
+    let port = closed;
+    let attempts = 0;
+    const client = http1Client(() => {
+      attempts++;
+      return net.connect(port, '127.0.0.1');
+    }, 1024);
+    cleanups.push(async () => client.close());
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    client.warm();
+    await settle();
+    expect(attempts).toBe(1);
+    client.warm();
+    client.warm();
+    await settle();
+    expect(attempts).toBe(1);
+    // The export itself still tries; once it gets through, warming up resumes.
+    port = Number(new URL(live.url).port);
+    const head = `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: ${BODY.byteLength}\r\n\r\n`;
+    expect(await client.request(head, BODY, 1000)).toMatchObject({ response: { status: 200 } });
+    expect(attempts).toBe(2);
+    client.close();
+    client.warm();
+    await settle();
+    expect(attempts).toBe(3);
   });
 
   it('connects while the handler waits for its own I/O, before the invocation ends', async () => {

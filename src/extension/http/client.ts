@@ -26,12 +26,21 @@ const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 export function http1Client(connect: () => Socket, maxBody: number): Http1Client {
   const idle: Socket[] = [];
   const open = new Set<Socket>();
+  // Set when the last connection attempt failed before connecting (a dead collector): warming up would only
+  // repeat the failure on every invocation, at some 0.15 ms each. The export's own attempts still try.
+  let unreachable = false;
 
   const opened = (): Socket => {
     const socket = connect();
     open.add(socket);
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      unreachable = false;
+    });
     // Errors are handled while a request is in flight and while idle; one after we destroyed it must not throw.
     socket.on('error', ignore).once('close', () => {
+      if (!connected) unreachable = true;
       open.delete(socket);
       const i = idle.indexOf(socket);
       if (i >= 0) idle.splice(i, 1);
@@ -60,7 +69,7 @@ export function http1Client(connect: () => Socket, maxBody: number): Http1Client
       return exchange(opened(), head, body, deadline === undefined ? undefined : Math.max(0, deadline - Date.now()), maxBody, release);
     },
     warm() {
-      if (open.size > 0) return;
+      if (open.size > 0 || unreachable) return;
       setImmediate(() => {
         if (open.size === 0) release(opened());
       });
