@@ -17,7 +17,7 @@ import { providerColdStarts, providerColdTable } from './provider-cold.ts';
 import { coldStarts, failures, hangingCollector, open, spansFrom, warm, type Parts, type Run } from './phases.ts';
 import { instrumentationSizes } from './instrumentation-size.ts';
 import { stat } from './report.ts';
-import { BENCH, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';
+import { BENCH, NOT_EXPORTING, ROOT, buildVariants, installPeers, type Variant, type VariantId } from './setup.ts';
 import { startSentryEndpoint, startXrayDaemon } from './sinks.ts';
 import { runnerTable, type Measured } from './table.ts';
 
@@ -41,12 +41,7 @@ const HANG = quick ? 1 : 3;
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
 
-const NO_EXPORT = {
-  LLM_TRACING_FLUSH_BUDGET_MS: '0',
-  OTEL_BSP_SCHEDULE_DELAY: '3600000',
-  OTEL_BSP_MAX_QUEUE_SIZE: '1000000',
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1000000',
-};
+const NO_EXPORT = NOT_EXPORTING;
 
 installPeers(log);
 const extensionsApi = fs.existsSync(path.join(ROOT, 'tools', 'runner', 'extensions-api.ts'));

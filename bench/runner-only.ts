@@ -9,7 +9,7 @@ import { startOpenAIServer } from '../tools/openai-server/index.ts';
 import { startOtlpReceiver } from '../tools/otlp/index.ts';
 import { coldStarts, failures, warm, type Parts, type Run } from './phases.ts';
 import { stat } from './report.ts';
-import { ROOT, buildOurs } from './setup.ts';
+import { ROOT, buildOurs, NOT_EXPORTING } from './setup.ts';
 import { startSentryEndpoint, startXrayDaemon } from './sinks.ts';
 
 const rounds = Number(process.argv[2] ?? 9);
@@ -23,12 +23,7 @@ const sentry = await startSentryEndpoint();
 const parts: Parts = { receiver, server, xray, sentry, log: (s) => process.stderr.write(`${s}\n`) };
 const runs: Run[] = variants.map((variant) => ({ key: variant.id, variant }));
 // The bench's "warm, not exporting" row: spans queued, never exported.
-const NO_EXPORT = {
-  LLM_TRACING_FLUSH_BUDGET_MS: '0',
-  OTEL_BSP_SCHEDULE_DELAY: '3600000',
-  OTEL_BSP_MAX_QUEUE_SIZE: '1000000',
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1000000',
-};
+const NO_EXPORT = NOT_EXPORTING;
 const ours = variants.find((v) => v.id === 'ours');
 const warmRuns: Run[] = [...runs, ...(ours ? [{ key: 'ours-noexport', variant: ours, env: NO_EXPORT }] : [])];
 const line = (key: string, what: string, xs: number[], base?: number[]) => {

@@ -49,6 +49,14 @@ export function installPeers(log: (s: string) => void): void {
   }
 }
 
+/** The bench's "not exporting" settings: no flush before the response, a batch that is never due, nothing dropped. */
+export const NOT_EXPORTING = {
+  LLM_TRACING_FLUSH_BUDGET_MS: '0',
+  OTEL_BSP_SCHEDULE_DELAY: '3600000',
+  OTEL_BSP_MAX_QUEUE_SIZE: '1000000',
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1000000',
+};
+
 const common: BuildOptions = {
   bundle: true,
   platform: 'node',

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { BENCH } from './setup.ts';
+import { BENCH, NOT_EXPORTING } from './setup.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const ROUNDS = 5;
@@ -53,10 +53,7 @@ const env = {
   PATH: process.env.PATH ?? '',
   AWS_LAMBDA_FUNCTION_NAME: 'warm',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces',
-  LLM_TRACING_FLUSH_BUDGET_MS: '0',
-  OTEL_BSP_SCHEDULE_DELAY: '3600000',
-  OTEL_BSP_MAX_QUEUE_SIZE: '1000000',
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1000000',
+  ...NOT_EXPORTING,
 };
 const results: Record<string, { us: number[]; rss: number[] }> = { bare: { us: [], rss: [] }, ours: { us: [], rss: [] } };
 for (let r = 0; r < ROUNDS; r++) {
