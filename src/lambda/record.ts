@@ -14,10 +14,10 @@ export interface RecordOptions {
 }
 
 /**
- * Runs `fn` for one queue record (SQS, SNS, EventBridge, Kafka, ActiveMQ, RabbitMQ) in a CONSUMER span tied to the record's producer. When
- * the invocation span already sits in the producer's trace the record span nests under it and links the
- * producer; otherwise it is parented on the producer, so the worker's spans still join that trace, and links the
- * invocation.
+ * Runs `fn` for one queue record (SQS, SNS, EventBridge, Kafka, ActiveMQ, RabbitMQ) in a CONSUMER span tied to
+ * the record's producer. When the invocation span already sits in the producer's trace the record span nests
+ * under it and links the producer; otherwise it is parented on the producer, so the worker's spans still join
+ * that trace, and links the invocation.
  */
 export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: RecordOptions = {}): T {
   // A hostile record (throwing getters, a Proxy) gives a plain span under the invocation, never an error.
@@ -28,8 +28,9 @@ export function traceRecord<T>(record: unknown, fn: (span: Span) => T, options: 
 
 function startRecordSpan(record: unknown, options: RecordOptions): { span: Span; parent: ReturnType<typeof context.active> } {
   const propagator = getPropagator();
-  const broker = brokerRecord(record, propagatorFields());
-  const carrier = broker ? broker.carrier : recordCarrier(record, propagatorFields());
+  const fields = propagatorFields();
+  const broker = brokerRecord(record, fields);
+  const carrier = broker ? broker.carrier : recordCarrier(record, fields);
   const producer = carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined;
   const producerSpan = producer ? trace.getSpanContext(producer) : undefined;
   const active = context.active();

@@ -28,7 +28,8 @@ export async function runInvocation<R>(
   const mode = exportMode(config.exportMode);
   const invocation = safely('starting the invocation span', () => Invocation.start(event, lambdaContext, options, mode));
   if (!invocation) return run(undefined);
-  safely('connecting to the collector', prewarmTransports);
+  // Only a sampled invocation will export: an unsampled one has no reason to hold a connection open.
+  if (invocation.span.isRecording()) safely('connecting to the collector', prewarmTransports);
 
   const disarm = armTimeoutSalvage(lambdaContext, config.timeoutSalvageMs, (leadMs) => {
     safely('the timeout salvage', () => {

@@ -111,13 +111,19 @@ function limits(options: BatchOptions) {
 /** One export under suppressed tracing, rejected past `timeoutMs`; the batch is taken once inside that context. */
 function exportWithin(exporter: SpanExporter, timeoutMs: number, take: () => ReadableSpan[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Timeout')), timeoutMs);
-    context.with(suppressTracing(context.active()), () => {
-      exporter.export(take(), (result) => {
-        clearTimeout(timer);
-        if (result.code === ExportResultCode.SUCCESS) resolve();
-        else reject(result.error ?? new Error('BatchSpanProcessor: span export failed'));
+    // Unref'd, and cleared when the exporter throws: a pending timeout alone must not keep a process alive.
+    const timer = setTimeout(() => reject(new Error('Timeout')), timeoutMs).unref();
+    try {
+      context.with(suppressTracing(context.active()), () => {
+        exporter.export(take(), (result) => {
+          clearTimeout(timer);
+          if (result.code === ExportResultCode.SUCCESS) resolve();
+          else reject(result.error ?? new Error('BatchSpanProcessor: span export failed'));
+        });
       });
-    });
+    } catch (error) {
+      clearTimeout(timer);
+      reject(error);
+    }
   });
 }

@@ -2,26 +2,10 @@
  * A bundle that does not use traceAnthropic pays nothing for it: esbuild (minified, as build.mjs bundles) leaves
  * every line of `src/anthropic/` out, and one that uses it carries it. Sizes belong in `npm run bench`.
  */
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleCode, usingExports } from '../support/bundle.ts';
 
-const src = new URL('../../src/index.ts', import.meta.url).pathname;
-
-async function bundle(names: string[]): Promise<string> {
-  const contents = `import { ${names.join(', ')} } from ${JSON.stringify(src)};\nexport const used = [${names.join(', ')}];\n`;
-  const result = await build({
-    stdin: { contents, loader: 'ts', resolveDir: '/' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundle = async (names: string[]): Promise<string> => (await bundleCode(usingExports(names))).outputFiles[0]!.text;
 
 // Strings that only src/anthropic/ holds.
 const ANTHROPIC_ONLY = ['llm.anthropic.request_id', 'overloaded_error', 'model_context_window_exceeded'];

@@ -2,23 +2,11 @@
  * What traceBedrock costs a bundle, measured with esbuild the way build.mjs bundles: it brings no @aws-sdk or
  * @smithy code (the SDK is the user's, imported as types only), and a bundle that does not use it pays nothing.
  */
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { bundleCode } from '../support/bundle.ts';
 
 async function bundle(code: string): Promise<{ bytes: number; inputs: string[] }> {
-  const out = await build({
-    stdin: { contents: code, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const out = await bundleCode(code);
   // Only the files that left code in the output: tree-shaken ones are listed as inputs with 0 bytes.
   const used = Object.values(out.metafile.outputs)[0]!.inputs;
   return { bytes: out.outputFiles[0]!.contents.byteLength, inputs: Object.keys(used).filter((f) => used[f]!.bytesInOutput > 0) };

@@ -23,6 +23,21 @@ import {
 let env: Env;
 useOpenAIEnv((e) => (env = e));
 
+/** Every chat parameter the span records, sent through the traced client and the plain one alike. */
+const FULL_CHAT_REQUEST = {
+  model: 'gpt-4o-mini',
+  messages: MESSAGES,
+  max_tokens: 200,
+  temperature: 0.3,
+  top_p: 0.9,
+  stop: ['END', 'STOP'],
+  seed: 7,
+  n: 2,
+  frequency_penalty: 0.1,
+  presence_penalty: 0.2,
+  service_tier: 'auto' as const,
+};
+
 describe.each(MAJORS)('$name', (major) => {
   let c: AnyClient;
   let plain: AnyClient;
@@ -33,21 +48,7 @@ describe.each(MAJORS)('$name', (major) => {
 
   describe('chat.completions.create', () => {
     it('one CLIENT span under the invocation with request parameters, response and usage', async () => {
-      const inv = await invoke(env, () =>
-        c.chat.completions.create({
-          model: 'gpt-4o-mini',
-          messages: MESSAGES,
-          max_tokens: 200,
-          temperature: 0.3,
-          top_p: 0.9,
-          stop: ['END', 'STOP'],
-          seed: 7,
-          n: 2,
-          frequency_penalty: 0.1,
-          presence_penalty: 0.2,
-          service_tier: 'auto',
-        }),
-      );
+      const inv = await invoke(env, () => c.chat.completions.create(FULL_CHAT_REQUEST));
       const r = inv.result as any;
       const span = onlyModel(inv);
       expect(span.name).toBe('chat gpt-4o-mini');
@@ -94,23 +95,7 @@ describe.each(MAJORS)('$name', (major) => {
         'llm.openai.request_id': r._request_id,
       });
       expect(attempt!.attributes['http.request.resend_count']).toBeUndefined();
-      expect(normalize(r)).toEqual(
-        normalize(
-          await plain.chat.completions.create({
-            model: 'gpt-4o-mini',
-            messages: MESSAGES,
-            max_tokens: 200,
-            temperature: 0.3,
-            top_p: 0.9,
-            stop: ['END', 'STOP'],
-            seed: 7,
-            n: 2,
-            frequency_penalty: 0.1,
-            presence_penalty: 0.2,
-            service_tier: 'auto',
-          }),
-        ),
-      );
+      expect(normalize(r)).toEqual(normalize(await plain.chat.completions.create(FULL_CHAT_REQUEST)));
       expectCleanTelemetry(env);
     });
 

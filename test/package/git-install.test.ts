@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newProject, nodeEval, npmInstall, snapshotRepo, tempDir } from '../support/scratch.ts';
+import { newProject, nodeEval, npmInstall, PACKAGE_FILES, snapshotRepo, tempDir } from '../support/scratch.ts';
 
 let work: { dir: string; cleanup: () => void };
 let app: string;
@@ -24,16 +24,7 @@ afterAll(() => work?.cleanup());
 describe('npm install <git url>', () => {
   it('installs the built package: dist (ESM, CJS, types, extension.mjs), README, LICENSE, CHANGELOG', () => {
     const pkg = path.join(app, 'node_modules', 'lambda-llm-tracing');
-    for (const f of [
-      'dist/esm/index.js',
-      'dist/esm/index.d.ts',
-      'dist/cjs/index.js',
-      'dist/cjs/index.d.ts',
-      'dist/extension.mjs',
-      'README.md',
-      'LICENSE',
-      'CHANGELOG.md',
-    ]) {
+    for (const f of PACKAGE_FILES) {
       expect(fs.existsSync(path.join(pkg, f)), f).toBe(true);
     }
     // What `files` leaves out stays out, as from the registry.

@@ -11,7 +11,7 @@ import { startOpenAIServer, type OpenAIServer } from '../../tools/openai-server/
 import { startSandbox, type Sandbox } from '../../tools/runner/index.ts';
 import { writeReadmeProject, type ReadmeBlock } from '../support/readme.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/receiver.js';
-import { installed, newProject, nodeEval, npmInstall, ROOT, run, snapshotRepo, tempDir } from '../support/scratch.ts';
+import { installed, newProject, nodeEval, npmInstall, PACKAGE_FILES, ROOT, run, snapshotRepo, tempDir } from '../support/scratch.ts';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 let work: { dir: string; cleanup: () => void };
@@ -55,17 +55,7 @@ afterAll(async () => {
 describe('npm pack of a fresh clone', () => {
   it('holds the built package: ESM, CJS, types, the extension file, README, LICENSE, CHANGELOG; no sources or tests', () => {
     expect(path.basename(tarball)).toBe(`${pkg.name}-${pkg.version}.tgz`);
-    for (const f of [
-      'dist/esm/index.js',
-      'dist/esm/index.d.ts',
-      'dist/cjs/index.js',
-      'dist/cjs/index.d.ts',
-      'dist/extension.mjs',
-      'README.md',
-      'LICENSE',
-      'CHANGELOG.md',
-      'package.json',
-    ]) {
+    for (const f of [...PACKAGE_FILES, 'package.json']) {
       expect(packed, f).toContain(f);
     }
     expect(packed.filter((f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'].includes(f))).toEqual([]);

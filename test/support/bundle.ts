@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type BuildResult } from 'esbuild';
 
 const root = new URL('../../', import.meta.url).pathname;
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -24,4 +24,14 @@ export async function bundleFunction(entry: string, opts: { extension?: boolean 
   if (opts.extension) await build({ ...COMMON, entryPoints: [path.join(root, 'src/extension/index.ts')], outfile: path.join(dir, 'extension.mjs') });
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A minified ESM bundle of `code` (imports resolved from the repository root), in memory, with its metafile. */
+export function bundleCode(code: string): Promise<BuildResult<{ write: false; metafile: true }>> {
+  return build({ ...COMMON, stdin: { contents: code, loader: 'ts', resolveDir: root }, minify: true, write: false, metafile: true });
+}
+
+/** Module code that imports these exports of the library and keeps them used, so tree-shaking keeps exactly them. */
+export function usingExports(names: string[]): string {
+  return `import { ${names.join(', ')} } from './src/index.ts';\nexport const used = [${names.join(', ')}];\n`;
 }

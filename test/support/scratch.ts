@@ -12,6 +12,17 @@ import { resolveNodeBinary } from '../../tools/runner/client.ts';
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const NODE_DIR = path.dirname(resolveNodeBinary());
 /** PATH for npm and npx: our Node 24 first, as in the README's "npm install brings Node 24". */
+/** What an installed package must hold, whichever way it was installed (besides its package.json). */
+export const PACKAGE_FILES = [
+  'dist/esm/index.js',
+  'dist/esm/index.d.ts',
+  'dist/cjs/index.js',
+  'dist/cjs/index.d.ts',
+  'dist/extension.mjs',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+];
 export const PATH = `${NODE_DIR}${path.delimiter}${process.env.PATH ?? ''}`;
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -15,7 +15,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchProcessor, type BatchOptions } from '../../src/telemetry/batch.ts';
 
-type Answer = 'ok' | 'fail' | 'hang';
+type Answer = 'ok' | 'fail' | 'hang' | 'throw';
 
 /** Records each batch and, in order, what the script saw: batch sizes, settled promises, diag lines. */
 function recorder(answer: Answer = 'ok') {
@@ -25,6 +25,7 @@ function recorder(answer: Answer = 'ok') {
     export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
       log.push(`export ${spans.map((s) => s.name).join(',')}`);
       if (answer === 'hang') return;
+      if (answer === 'throw') throw new Error('exporter threw');
       setTimeout(() => done(answer === 'ok' ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('refused') }), 1);
     },
     shutdown: async () => {
@@ -127,6 +128,32 @@ describe('batchProcessor, as the SDK BatchSpanProcessor', () => {
       'hang',
     );
     expect(hung.log.at(-1)).toMatch(/^flush rejected/);
+  });
+
+  it('rejects a flush whose exporter throws, and leaves no timer holding the process', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const threw = await same(
+      { exportTimeoutMillis: 60_000 },
+      async (p, settle) => {
+        end(p, 'a');
+        await settle('flush', p.forceFlush());
+      },
+      'throw',
+    );
+    expect(threw.log.at(-1)).toMatch(/^flush rejected .*exporter threw/);
+    // The SDK's run leaves its 60 s timeout behind; ours must not add one.
+    const ours = await run(
+      makers.ours!,
+      { exportTimeoutMillis: 60_000 },
+      async (p, settle) => {
+        const during = timers();
+        end(p, 'a');
+        await settle('flush', p.forceFlush());
+        expect(timers()).toBe(during);
+      },
+      'throw',
+    );
+    expect(ours.log.at(-1)).toMatch(/^flush rejected .*exporter threw/);
   });
 
   it('exports only sampled spans', async () => {

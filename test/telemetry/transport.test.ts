@@ -298,6 +298,28 @@ describe('connecting ahead of the export', () => {
   });
 });
 
+describe('connecting ahead, unsampled', () => {
+  it('an invocation that will not be exported (its caller sampled it out) opens no connection', async () => {
+    const server = await rawServer((s) => s.write(ok()));
+    cleanups.push(() => shutdownTracing(500));
+    const handler = withLlmTracing(
+      async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return { statusCode: 200, connected: server.connections() };
+      },
+      { endpoint: server.url, exportMode: 'before-response', shutdownOnSigterm: false },
+    );
+    const unsampled = {
+      version: '2.0',
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+      requestContext: { http: { method: 'GET', path: '/' } },
+    };
+    const context = { awsRequestId: 'warm-2', functionName: 'f', getRemainingTimeInMillis: () => 10_000 } as never;
+    expect(await handler(unsampled, context)).toEqual({ statusCode: 200, connected: 0 });
+    expect(server.seen).toEqual([]);
+  });
+});
+
 describe('the OTLP/HTTP sender over TLS', () => {
   const dir = new URL('../fixtures/tls/', import.meta.url);
   const cert = fs.readFileSync(new URL('cert.pem', dir));
